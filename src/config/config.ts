@@ -1,0 +1,80 @@
+/** The one configuration object: zod over environment variables and CLI flags, read once at start. */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
+import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
+
+const prefixSchema = z.string().regex(/^[a-z][a-z0-9]{0,15}_$/, 'a prefix is lowercase letters/digits ending in _');
+
+const rateLimitSchema = z
+  .string()
+  .transform((s, ctx) => {
+    const spec = parseRateLimit(s);
+    if (!spec) ctx.addIssue({ code: 'custom', message: `expected a rate limit like 100/m, got ${s}` });
+    return spec as RateLimitSpec;
+  });
+
+export const configSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  host: z.string().default('127.0.0.1'),
+  databaseUrl: z.string().default('sqlite:./data/keyward.db'),
+  redisUrl: z.string().optional(),
+  keyPrefix: prefixSchema.default('spk_'),
+  tokenPrefix: prefixSchema.default('spi_'),
+  serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
+  plansFile: z.string().optional(),
+  authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  trustProxy: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan> };
+
+const ENV_NAMES: Record<keyof ConfigInput, string> = {
+  port: 'PORT',
+  host: 'HOST',
+  databaseUrl: 'KEYWARD_DATABASE_URL',
+  redisUrl: 'KEYWARD_REDIS_URL',
+  keyPrefix: 'KEYWARD_KEY_PREFIX',
+  tokenPrefix: 'KEYWARD_TOKEN_PREFIX',
+  serviceToken: 'KEYWARD_SERVICE_TOKEN',
+  plansFile: 'KEYWARD_PLANS',
+  authFailureLimit: 'KEYWARD_AUTH_FAILURE_LIMIT',
+  logLevel: 'KEYWARD_LOG_LEVEL',
+  trustProxy: 'KEYWARD_TRUST_PROXY',
+};
+
+/** Builds the config from the environment, with explicit values (flags, tests) taking precedence. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigInput> = {}): Config {
+  const fromEnv: Record<string, string> = {};
+  for (const [field, name] of Object.entries(ENV_NAMES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') fromEnv[field] = value;
+  }
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  const parsed = configSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${ENV_NAMES[i.path[0] as keyof ConfigInput] ?? i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  return { ...parsed.data, plans: resolvePlans(readPlansFile(parsed.data.plansFile)) };
+}
+
+function readPlansFile(path: string | undefined) {
+  if (!path) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`KEYWARD_PLANS: cannot read ${path}: ${(err as Error).message}`);
+  }
+  const parsed = plansFileSchema.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`KEYWARD_PLANS: ${path} is not a valid plans file:\n  ${lines.join('\n  ')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,45 @@
+/** Credential secrets: `<prefix><32 base62><6 base62 CRC32>`, stored only as a SHA-256 hash. */
+import crypto from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import { encodeBase62, randomString } from './base62.ts';
+
+export const SECRET_BODY_LENGTH = 32;
+export const CHECKSUM_LENGTH = 6;
+export const START_LENGTH = 8;
+
+const BODY_RE = /^[0-9A-Za-z]+$/;
+
+export function checksumOf(text: string): string {
+  return encodeBase62(crc32(text), CHECKSUM_LENGTH);
+}
+
+export function generateSecret(prefix: string): string {
+  const head = prefix + randomString(SECRET_BODY_LENGTH);
+  return head + checksumOf(head);
+}
+
+/**
+ * True when the secret has one of the prefixes, the right length and alphabet and a matching
+ * checksum: a mistyped or made-up key is rejected without any lookup.
+ */
+export function isWellFormedSecret(secret: string, prefixes: readonly string[]): boolean {
+  const prefix = prefixes.find((p) => secret.startsWith(p));
+  if (prefix === undefined) return false;
+  if (secret.length !== prefix.length + SECRET_BODY_LENGTH + CHECKSUM_LENGTH) return false;
+  const rest = secret.slice(prefix.length);
+  if (!BODY_RE.test(rest)) return false;
+  const head = secret.slice(0, secret.length - CHECKSUM_LENGTH);
+  return checksumOf(head) === secret.slice(-CHECKSUM_LENGTH);
+}
+
+// crypto.hash (Node ≥ 20.12) is a one-shot hash without a Hash object per call.
+const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+
+export function hashSecret(secret: string): string {
+  return oneShot ? oneShot('sha256', secret, 'hex') : crypto.createHash('sha256').update(secret).digest('hex');
+}
+
+/** The first characters after the prefix, kept for display ("spk_AbCdEfGh…"). */
+export function startOf(secret: string, prefix: string): string {
+  return secret.slice(prefix.length, prefix.length + START_LENGTH);
+}

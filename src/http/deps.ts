@@ -1,0 +1,26 @@
+/** Everything the HTTP app is built from; composed by `serve` and by tests. */
+import type { FastifyBaseLogger } from 'fastify';
+import type { CredentialCache } from '../cache/credential-cache.ts';
+import type { InvalidationBus } from '../cache/invalidation-bus.ts';
+import type { Config } from '../config/config.ts';
+import type { Clock } from '../core/clock.ts';
+import type { CredentialContext } from '../credentials/context.ts';
+import type { CredentialVerifier } from '../credentials/verify.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
+import type { Storage } from '../storage/index.ts';
+import type { UsageRecorder } from '../usage/recorder.ts';
+
+export interface AppDeps {
+  config: Config;
+  storage: Storage;
+  clock: Clock;
+  limiter: RateLimiter;
+  cache: CredentialCache;
+  bus: InvalidationBus;
+  verifier: CredentialVerifier;
+  credentials: CredentialContext;
+  usage: UsageRecorder;
+  /** Reports whether Redis answers, when Redis is configured. */
+  redisPing?: (() => Promise<unknown>) | undefined;
+  logger?: FastifyBaseLogger | undefined;
+}

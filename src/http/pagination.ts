@@ -1,0 +1,21 @@
+/** Opaque list cursors: the last id of a page, encoded so clients treat it as a token. */
+import { KeywardError } from '../core/errors.ts';
+import type { Page } from '../storage/page.ts';
+
+const CURSOR_RE = /^[a-z]+_[0-9a-z]+$/;
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(`c1:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith('c1:') ? text.slice(3) : '';
+  if (!CURSOR_RE.test(id)) throw new KeywardError('ERR_BAD_REQUEST', 'The cursor is not valid; use next_cursor from a list response.');
+  return id;
+}
+
+export function listResponse<T, U>(page: Page<T>, present: (item: T) => U) {
+  return { data: page.items.map(present), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
+}

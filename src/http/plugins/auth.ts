@@ -1,0 +1,134 @@
+/**
+ * Bearer authentication for routes that declare `config.scope`: one verification per request,
+ * rate-limit headers on every credentialed answer, and throttling of failed attempts per IP.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CachedCredential } from '../../cache/credential-cache.ts';
+import type { ErrorCode } from '../../core/errors.ts';
+import type { RequiredScope } from '../../core/scopes.ts';
+import type { VerifyCode } from '../../credentials/verify.ts';
+import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
+import type { AppDeps } from '../deps.ts';
+import { sendError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The scope a route requires; `any` accepts every valid credential. */
+    scope?: RequiredScope | 'any';
+  }
+  interface FastifyRequest {
+    credential: CachedCredential | undefined;
+  }
+}
+
+const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
+  UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
+  KEY_EXPIRED: 'ERR_KEY_EXPIRED',
+  KEY_REVOKED: 'ERR_KEY_REVOKED',
+  PLAN_REQUIRED: 'ERR_PLAN_REQUIRED',
+  SCOPE_INSUFFICIENT: 'ERR_SCOPE_INSUFFICIENT',
+  RATE_LIMITED: 'ERR_RATE_LIMITED',
+};
+
+const USE_HEADER = 'Send the API key in the Authorization header: "Authorization: Bearer <key>".';
+const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or the body. ${USE_HEADER}`;
+
+export function setRateLimitHeaders(reply: FastifyReply, state: BudgetState, now: number, limited: boolean): void {
+  reply.header('x-ratelimit-limit', state.limit);
+  reply.header('x-ratelimit-remaining', state.remaining);
+  reply.header('x-ratelimit-reset', Math.ceil(state.resetAt / 1000));
+  if (limited) reply.header('retry-after', Math.max(1, Math.ceil((state.resetAt - now) / 1000)));
+}
+
+export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
+  const { verifier, limiter, clock, config } = deps;
+  const prefixes = [config.keyPrefix, config.tokenPrefix];
+  const failureLimit = config.authFailureLimit;
+  // IPs this instance has seen exceed the failure budget, until their window ends: a map lookup per
+  // request instead of a limiter call.
+  const blockedUntil = new Map<string, number>();
+
+  const looksLikeSecret = (value: unknown): boolean =>
+    typeof value === 'string' && prefixes.some((p) => value.startsWith(p));
+  const anyValueLooksLikeSecret = (record: unknown): boolean =>
+    typeof record === 'object' && record !== null && Object.values(record).some(looksLikeSecret);
+
+  const cookieHoldsSecret = (cookie: string | undefined): boolean =>
+    cookie !== undefined && prefixes.some((p) => cookie.includes(`=${p}`));
+
+  async function countFailure(request: FastifyRequest, reply: FastifyReply, now: number): Promise<boolean> {
+    const budget: Budget = { key: `ip:${request.ip}`, limit: failureLimit.limit, windowMs: failureLimit.windowMs };
+    const result = await limiter.consume([budget], now);
+    const state = result.states[0]!;
+    setRateLimitHeaders(reply, state, now, !result.allowed);
+    if (!result.allowed) blockedUntil.set(request.ip, state.resetAt);
+    return result.allowed;
+  }
+
+  function ipBlocked(request: FastifyRequest, reply: FastifyReply, now: number) {
+    const until = blockedUntil.get(request.ip);
+    if (until === undefined) return false;
+    if (until <= now) {
+      blockedUntil.delete(request.ip);
+      return false;
+    }
+    setRateLimitHeaders(reply, { key: '', limit: failureLimit.limit, remaining: 0, resetAt: until }, now, true);
+    sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', { limit: 'ip' });
+    return true;
+  }
+
+  app.decorateRequest('credential', undefined);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const scope = request.routeOptions.config.scope;
+    if (!scope) return;
+    const now = clock.now();
+    if (ipBlocked(request, reply, now)) return reply;
+
+    if (anyValueLooksLikeSecret(request.query) || cookieHoldsSecret(request.headers.cookie)) {
+      return sendError(reply, 'ERR_UNAUTHENTICATED', WRONG_PLACE);
+    }
+    const header = request.headers.authorization;
+    if (!header) {
+      // A body may carry the key by mistake: decide after parsing so the message can say so.
+      if (request.headers['content-length'] || request.headers['transfer-encoding']) return;
+      return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    if (!match) return sendError(reply, 'ERR_UNAUTHENTICATED', `Malformed Authorization header. ${USE_HEADER}`);
+
+    const result = await verifier.verify(match[1]!, now, scope === 'any' ? undefined : scope);
+    if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
+    if (result.code === 'VALID') {
+      request.credential = result.credential;
+      return;
+    }
+    if (result.code === 'UNAUTHENTICATED') {
+      const allowed = await countFailure(request, reply, now);
+      if (!allowed) {
+        return sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', {
+          limit: 'ip',
+        });
+      }
+      return sendError(reply, 'ERR_UNAUTHENTICATED', `The API key is not valid. ${USE_HEADER}`);
+    }
+    if (result.code === 'SCOPE_INSUFFICIENT') {
+      return sendError(reply, 'ERR_SCOPE_INSUFFICIENT', `This endpoint requires the ${scope} scope.`, {
+        required: scope,
+      });
+    }
+    if (result.code === 'RATE_LIMITED') {
+      return sendError(reply, 'ERR_RATE_LIMITED', `Rate limit exceeded for this ${result.limitedBy}.`, {
+        limit: result.limitedBy,
+      });
+    }
+    return sendError(reply, CODE_TO_ERROR[result.code]);
+  });
+
+  // Requests without an Authorization header but with a body: refuse, pointing at the header.
+  app.addHook('preValidation', async (request, reply) => {
+    if (!request.routeOptions.config.scope || request.credential) return;
+    const message = anyValueLooksLikeSecret(request.body) ? WRONG_PLACE : `Missing credentials. ${USE_HEADER}`;
+    return sendError(reply, 'ERR_UNAUTHENTICATED', message);
+  });
+}

@@ -1,0 +1,66 @@
+/** Maps every failure to the error envelope once: Keyward errors, Fastify's own, validation, the rest. */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { ERRORS, type ErrorCode, type ErrorDetails, isKeywardError } from '../../core/errors.ts';
+import { isUnavailable } from '../../storage/errors.ts';
+
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string = ERRORS[code].message,
+  details?: ErrorDetails,
+) {
+  return reply
+    .code(ERRORS[code].status)
+    .type('application/json; charset=utf-8')
+    .send({ error: details ? { code, message, details } : { code, message } });
+}
+
+// Fastify's own error codes that mean "the client sent something wrong".
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ERR_BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ERR_BAD_REQUEST',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ERR_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_BAD_REQUEST',
+  FST_ERR_CTP_INVALID_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+};
+
+const CLIENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  ERR_BAD_REQUEST: 'The request body is not valid JSON.',
+  ERR_PAYLOAD_TOO_LARGE: 'The request body is larger than 1 MiB.',
+  ERR_UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
+};
+
+function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  if (isKeywardError(err)) return sendError(reply, err.code, err.message, err.details);
+  if (hasZodFastifySchemaValidationErrors(err)) {
+    const where = err.validationContext ?? 'body';
+    const issues = err.validation.map((v) => ({
+      code: v.keyword,
+      path: [where, ...v.instancePath.split('/').filter(Boolean)],
+      message: v.message,
+    }));
+    const first = issues[0];
+    const summary = first ? `${first.path.join('.')}: ${first.message}` : 'The request is not valid.';
+    return sendError(reply, 'ERR_VALIDATION', summary, { issues });
+  }
+  const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+  if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[mapped]);
+  if (err.statusCode === 400) return sendError(reply, 'ERR_BAD_REQUEST', err.message);
+  if (isUnavailable(err)) {
+    request.log.error({ err: { code: (err as { code?: string }).code } }, 'database unavailable');
+    reply.header('retry-after', '5');
+    return sendError(reply, 'ERR_UNAVAILABLE');
+  }
+  // Log what went wrong (never the request body, which may hold data we must not keep), answer blandly.
+  request.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error');
+  return sendError(reply, 'ERR_INTERNAL');
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`),
+  );
+}

@@ -1,0 +1,154 @@
+/** Posts on boards, with a status workflow. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KeywardError } from '../../../core/errors.ts';
+import { newId } from '../../../core/ids.ts';
+import { iso } from '../../../core/time.ts';
+import type { PostRow } from '../../../storage/repositories/posts.ts';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, listResponse } from '../../pagination.ts';
+import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+
+export const POST_STATUSES = ['open', 'under_review', 'planned', 'in_progress', 'complete', 'closed'] as const;
+const status = z.enum(POST_STATUSES);
+
+export const postSchema = z
+  .object({
+    id: z.string(),
+    board_id: z.string(),
+    title: z.string(),
+    body: z.string(),
+    status,
+    vote_count: z.number().int(),
+    author: z.string().nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'Post' });
+
+const createPost = z.object({
+  title: z.string().trim().min(1).max(300),
+  body: z.string().max(20_000).default(''),
+  status: status.default('open'),
+  author: z.string().trim().min(1).max(200).optional(),
+});
+const updatePost = z
+  .object({
+    title: z.string().trim().min(1).max(300),
+    body: z.string().max(20_000),
+    status,
+    author: z.string().trim().min(1).max(200).nullable(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+
+export const presentPost = (p: PostRow) => ({
+  id: p.id,
+  board_id: p.board_id,
+  title: p.title,
+  body: p.body,
+  status: p.status as (typeof POST_STATUSES)[number],
+  vote_count: p.vote_count,
+  author: p.author,
+  created_at: iso(p.created_at),
+  updated_at: iso(p.updated_at),
+});
+
+const notFound = (kind: string, id: string) => new KeywardError('ERR_NOT_FOUND', `${kind} ${id} not found.`);
+
+export const postRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { storage, clock } = deps;
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/boards/:id/posts',
+    {
+      config: { scope: 'posts:read' },
+      schema: {
+        tags: ['posts'],
+        summary: 'List the posts of a board',
+        security,
+        params: idParams,
+        querystring: pageQuery.extend({ status: status.optional() }),
+        response: { 200: listEnvelope(postSchema), ...commonErrors },
+      },
+    },
+    async (request) => {
+      const ws = request.credential!.workspaceId;
+      const after = decodeCursor(request.query.cursor);
+      if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+      const page = await storage.posts.listByBoard(ws, request.params.id, { status: request.query.status }, {
+        limit: request.query.limit,
+        after,
+      });
+      return listResponse(page, presentPost);
+    },
+  );
+
+  app.post(
+    '/boards/:id/posts',
+    {
+      config: { scope: 'posts:write' },
+      schema: { tags: ['posts'], summary: 'Create a post', security, params: idParams, body: createPost, response: { 201: dataEnvelope(postSchema), ...commonErrors } },
+    },
+    async (request, reply) => {
+      const ws = request.credential!.workspaceId;
+      if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+      const now = clock.now();
+      const post = await storage.posts.insert({
+        id: newId('post', now),
+        workspace_id: ws,
+        board_id: request.params.id,
+        title: request.body.title,
+        body: request.body.body,
+        status: request.body.status,
+        author: request.body.author ?? null,
+        created_at: now,
+        updated_at: now,
+      });
+      return reply.code(201).send({ data: presentPost(post) });
+    },
+  );
+
+  app.get(
+    '/posts/:id',
+    {
+      config: { scope: 'posts:read' },
+      schema: { tags: ['posts'], summary: 'Get a post', security, params: idParams, response: { 200: dataEnvelope(postSchema), ...commonErrors } },
+    },
+    async (request) => {
+      const post = await storage.posts.get(request.credential!.workspaceId, request.params.id);
+      if (!post) throw notFound('Post', request.params.id);
+      return { data: presentPost(post) };
+    },
+  );
+
+  app.patch(
+    '/posts/:id',
+    {
+      config: { scope: 'posts:write' },
+      schema: { tags: ['posts'], summary: 'Update a post (title, body, status, author)', security, params: idParams, body: updatePost, response: { 200: dataEnvelope(postSchema), ...commonErrors } },
+    },
+    async (request) => {
+      const ws = request.credential!.workspaceId;
+      const changed = await storage.posts.update(ws, request.params.id, { ...request.body, updated_at: clock.now() });
+      if (!changed) throw notFound('Post', request.params.id);
+      const post = await storage.posts.get(ws, request.params.id);
+      if (!post) throw notFound('Post', request.params.id);
+      return { data: presentPost(post) };
+    },
+  );
+
+  app.delete(
+    '/posts/:id',
+    {
+      config: { scope: 'posts:write' },
+      schema: { tags: ['posts'], summary: 'Delete a post and its votes', security, params: idParams, response: { 200: deletedResponse, ...commonErrors } },
+    },
+    async (request) => {
+      const deleted = await storage.posts.delete(request.credential!.workspaceId, request.params.id);
+      if (!deleted) throw notFound('Post', request.params.id);
+      return { data: { id: request.params.id, deleted: true as const } };
+    },
+  );
+};

@@ -1,0 +1,87 @@
+/** Votes: one per voter per post. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KeywardError } from '../../../core/errors.ts';
+import { newId } from '../../../core/ids.ts';
+import { iso } from '../../../core/time.ts';
+import { isUniqueViolation } from '../../../storage/errors.ts';
+import type { VoteRow } from '../../../storage/repositories/votes.ts';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, listResponse } from '../../pagination.ts';
+import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+
+export const voteSchema = z
+  .object({ id: z.string(), post_id: z.string(), voter: z.string(), created_at: z.string() })
+  .meta({ id: 'Vote' });
+
+const createVote = z.object({ voter: z.string().trim().min(1).max(200) });
+
+export const presentVote = (v: VoteRow) => ({
+  id: v.id,
+  post_id: v.post_id,
+  voter: v.voter,
+  created_at: iso(v.created_at),
+});
+
+const notFound = (kind: string, id: string) => new KeywardError('ERR_NOT_FOUND', `${kind} ${id} not found.`);
+
+export const voteRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { storage, clock } = deps;
+  const security = [{ bearerAuth: [] }];
+
+  app.get(
+    '/posts/:id/votes',
+    {
+      config: { scope: 'votes:read' },
+      schema: { tags: ['votes'], summary: 'List the votes on a post', security, params: idParams, querystring: pageQuery, response: { 200: listEnvelope(voteSchema), ...commonErrors } },
+    },
+    async (request) => {
+      const ws = request.credential!.workspaceId;
+      const after = decodeCursor(request.query.cursor);
+      if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+      const page = await storage.votes.listByPost(ws, request.params.id, { limit: request.query.limit, after });
+      return listResponse(page, presentVote);
+    },
+  );
+
+  app.post(
+    '/posts/:id/votes',
+    {
+      config: { scope: 'votes:write' },
+      schema: { tags: ['votes'], summary: 'Vote for a post', security, params: idParams, body: createVote, response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] } },
+    },
+    async (request, reply) => {
+      const ws = request.credential!.workspaceId;
+      if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+      const now = clock.now();
+      try {
+        const vote = await storage.votes.insert({
+          id: newId('vote', now),
+          workspace_id: ws,
+          post_id: request.params.id,
+          voter: request.body.voter,
+          created_at: now,
+        });
+        return reply.code(201).send({ data: presentVote(vote) });
+      } catch (err) {
+        if (isUniqueViolation(err)) {
+          throw new KeywardError('ERR_CONFLICT', `${request.body.voter} has already voted for this post.`);
+        }
+        throw err;
+      }
+    },
+  );
+
+  app.delete(
+    '/votes/:id',
+    {
+      config: { scope: 'votes:write' },
+      schema: { tags: ['votes'], summary: 'Remove a vote', security, params: idParams, response: { 200: deletedResponse, ...commonErrors } },
+    },
+    async (request) => {
+      const deleted = await storage.votes.delete(request.credential!.workspaceId, request.params.id);
+      if (!deleted) throw notFound('Vote', request.params.id);
+      return { data: { id: request.params.id, deleted: true as const } };
+    },
+  );
+};

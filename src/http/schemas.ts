@@ -1,0 +1,37 @@
+/** Shared HTTP schemas: the error envelope, list envelopes, pagination and id parameters. */
+import { z } from 'zod';
+import { ERRORS } from '../core/errors.ts';
+
+export const errorEnvelope = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export const dataEnvelope = <T extends z.ZodType>(item: T) => z.object({ data: item });
+
+export const listEnvelope = <T extends z.ZodType>(item: T) =>
+  z.object({ data: z.array(item), next_cursor: z.string().nullable() });
+
+export const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().min(1).max(200).optional(),
+});
+
+export const idParams = z.object({ id: z.string().min(1).max(100) });
+
+export const deletedResponse = dataEnvelope(z.object({ id: z.string(), deleted: z.literal(true) }));
+
+/** Error responses every credentialed route may return, for the OpenAPI document. */
+export const commonErrors = {
+  400: errorEnvelope,
+  401: errorEnvelope,
+  403: errorEnvelope,
+  404: errorEnvelope,
+  422: errorEnvelope,
+  429: errorEnvelope,
+} as const;

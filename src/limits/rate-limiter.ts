@@ -1,0 +1,40 @@
+/** The rate limiter interface: fixed windows, several budgets consumed together or not at all. */
+
+export interface Budget {
+  /** The counter's name, e.g. `key:key_…` or `ws:ws_…`; the backend adds its own namespace. */
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface BudgetState {
+  key: string;
+  limit: number;
+  /** What is left in the current window after this decision (never negative). */
+  remaining: number;
+  /** When the current window ends, epoch milliseconds. */
+  resetAt: number;
+}
+
+export interface ConsumeResult {
+  /** True when every budget had room; then each was charged one unit. */
+  allowed: boolean;
+  /** One state per budget, in the order given. */
+  states: BudgetState[];
+  /** Index of the first budget that had no room, when not allowed. */
+  deniedIndex: number;
+}
+
+export interface RateLimiter {
+  /**
+   * Charges one unit to every budget if all have room, atomically (no other caller can slip between
+   * the check and the charge); charges nothing otherwise.
+   */
+  consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
+  /** The states without charging anything. */
+  peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
+  close(): Promise<void>;
+}
+
+/** Start of the fixed window that contains `now`. */
+export const windowStart = (now: number, windowMs: number): number => now - (now % windowMs);

@@ -1,0 +1,89 @@
+/** Composes config into the app's dependencies (storage, limiter, cache, bus, usage) and closes them. */
+import { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import { CredentialCache } from '../cache/credential-cache.ts';
+import { InvalidationBus } from '../cache/invalidation-bus.ts';
+import type { Config } from '../config/config.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
+import { CredentialVerifier } from '../credentials/verify.ts';
+import type { AppDeps } from '../http/deps.ts';
+import { createRateLimiter } from '../limits/index.ts';
+import { openStorage, type Storage } from '../storage/index.ts';
+import { UsageRecorder } from '../usage/recorder.ts';
+
+export interface ComposeOptions {
+  clock?: Clock;
+  logger?: FastifyBaseLogger;
+  /** An already open storage (tests); otherwise opened from the config. */
+  storage?: Storage;
+  /** Namespace for Redis keys and channels (tests use one per run). */
+  redisPrefix?: string;
+  cacheSize?: number;
+  pollIntervalMs?: number;
+}
+
+export interface Composed {
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composed> {
+  const clock = options.clock ?? systemClock;
+  const storage = options.storage ?? openStorage(config.databaseUrl);
+  await storage.migrate();
+  const prefix = options.redisPrefix ?? 'keyward:';
+
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const subscriber = redis?.duplicate();
+  const cache = new CredentialCache(options.cacheSize);
+  const bus = new InvalidationBus({
+    storage,
+    cache,
+    redis: redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}invalidations` } : undefined,
+    pollIntervalMs: options.pollIntervalMs,
+  });
+  await bus.start();
+  const limiter = createRateLimiter({ redis, prefix });
+  const verifier = new CredentialVerifier({
+    storage,
+    cache,
+    limiter,
+    plans: config.plans,
+    prefixes: [config.keyPrefix, config.tokenPrefix],
+  });
+  const usage = new UsageRecorder(storage);
+  usage.start();
+
+  const deps: AppDeps = {
+    config,
+    storage,
+    clock,
+    limiter,
+    cache,
+    bus,
+    verifier,
+    usage,
+    logger: options.logger,
+    redisPing: redis ? () => redis.ping() : undefined,
+    credentials: {
+      storage,
+      clock,
+      keyPrefix: config.keyPrefix,
+      tokenPrefix: config.tokenPrefix,
+      plans: config.plans,
+      notify: (m) => bus.publish(m),
+    },
+  };
+
+  return {
+    deps,
+    async close() {
+      await usage.stop();
+      await bus.stop();
+      await limiter.close();
+      subscriber?.disconnect();
+      await redis?.quit().catch(() => {});
+      if (!options.storage) await storage.close();
+    },
+  };
+}

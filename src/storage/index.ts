@@ -1,0 +1,77 @@
+/** The Storage: repositories over one Kysely instance, SQLite or PostgreSQL, with transactions. */
+import { type Kysely, sql } from 'kysely';
+import { type DialectName, type OpenOptions, openDatabase } from './dialect.ts';
+import { migrateToLatest } from './migrate.ts';
+import { BoardRepository } from './repositories/boards.ts';
+import { CredentialRepository } from './repositories/credentials.ts';
+import { InvalidationRepository } from './repositories/invalidations.ts';
+import { PostRepository } from './repositories/posts.ts';
+import { VoteRepository } from './repositories/votes.ts';
+import { WorkspaceRepository } from './repositories/workspaces.ts';
+import type { Database } from './schema.ts';
+
+export interface Repositories {
+  workspaces: WorkspaceRepository;
+  credentials: CredentialRepository;
+  invalidations: InvalidationRepository;
+  boards: BoardRepository;
+  posts: PostRepository;
+  votes: VoteRepository;
+}
+
+function repositoriesOver(db: Kysely<Database>): Repositories {
+  return {
+    workspaces: new WorkspaceRepository(db),
+    credentials: new CredentialRepository(db),
+    invalidations: new InvalidationRepository(db),
+    boards: new BoardRepository(db),
+    posts: new PostRepository(db),
+    votes: new VoteRepository(db),
+  };
+}
+
+export class Storage implements Repositories {
+  readonly workspaces: WorkspaceRepository;
+  readonly credentials: CredentialRepository;
+  readonly invalidations: InvalidationRepository;
+  readonly boards: BoardRepository;
+  readonly posts: PostRepository;
+  readonly votes: VoteRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: DialectName,
+  ) {
+    const repos = repositoriesOver(db);
+    this.workspaces = repos.workspaces;
+    this.credentials = repos.credentials;
+    this.invalidations = repos.invalidations;
+    this.boards = repos.boards;
+    this.posts = repos.posts;
+    this.votes = repos.votes;
+  }
+
+  /** Runs `fn` with repositories bound to one transaction: all of its writes land, or none. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(repositoriesOver(trx)));
+  }
+
+  migrate(): Promise<string[]> {
+    return migrateToLatest(this.db, this.dialect);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+}
+
+export function openStorage(url: string, options: OpenOptions = {}): Storage {
+  const { db, dialect } = openDatabase(url, options);
+  return new Storage(db, dialect);
+}
+
+export type { DialectName } from './dialect.ts';

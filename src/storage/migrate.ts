@@ -1,0 +1,30 @@
+/** Runs the migrations through Kysely's migrator; safe when two instances start at once. */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { DialectName } from './dialect.ts';
+import { foundation } from './migrations/0001-foundation.ts';
+import type { Database } from './schema.ts';
+
+function migrationsFor(dialect: DialectName): Record<string, Migration> {
+  return {
+    '0001-foundation': foundation(dialect),
+  };
+}
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return migrationsFor(this.dialect);
+  }
+}
+
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  // Two instances may race to create Kysely's own bookkeeping tables; the loser simply tries again.
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    if (attempt >= 5) throw error;
+    await sql`select 1`.execute(db);
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+  }
+}

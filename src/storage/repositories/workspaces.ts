@@ -1,0 +1,38 @@
+/** Workspaces: id, name, plan and settings. */
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../../core/ids.ts';
+import type { Database, WorkspaceTable } from '../schema.ts';
+
+export type WorkspaceRow = Selectable<WorkspaceTable>;
+
+export class WorkspaceRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(input: { name: string; plan: string; settings?: object }, now: number): Promise<WorkspaceRow> {
+    const row: WorkspaceRow = {
+      id: newId('workspace', now),
+      name: input.name,
+      plan: input.plan,
+      settings: JSON.stringify(input.settings ?? {}),
+      created_at: now,
+    };
+    await this.db.insertInto('workspaces').values(row).execute();
+    return row;
+  }
+
+  get(id: string): Promise<WorkspaceRow | undefined> {
+    return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(): Promise<WorkspaceRow[]> {
+    return this.db.selectFrom('workspaces').selectAll().orderBy('id').execute();
+  }
+
+  async update(
+    id: string,
+    patch: Partial<Pick<WorkspaceRow, 'name' | 'plan' | 'settings'>>,
+  ): Promise<WorkspaceRow | undefined> {
+    await this.db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
+    return this.get(id);
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * The storage matrix: every storage suite runs on SQLite and, when KEYWARD_TEST_DATABASE_URL is set,
+ * on PostgreSQL in a schema of its own that is dropped afterwards.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStorage, type Storage } from '../../src/storage/index.ts';
+import { testDatabaseUrl, uniqueName } from './services.ts';
+
+export interface TestDatabase {
+  /** A URL another process (the CLI, a second server) can open. */
+  url: string;
+  /** Extra options to open the same database (the PostgreSQL schema). */
+  schema?: string;
+  storage: Storage;
+  /** Closes the storage and removes the database. */
+  drop(): Promise<void>;
+}
+
+export interface DialectCase {
+  name: 'sqlite' | 'postgres';
+  /** Undefined when the dialect's service is not available (the suite is skipped loudly). */
+  create: (() => Promise<TestDatabase>) | undefined;
+}
+
+export async function createSqliteDatabase(): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
+  const url = `sqlite:${join(dir, 'keyward.db')}`;
+  const storage = openStorage(url);
+  await storage.migrate();
+  return {
+    url,
+    storage,
+    async drop() {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function createPostgresDatabase(baseUrl: string): Promise<TestDatabase> {
+  const schema = uniqueName('kw');
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`create schema "${schema}"`);
+  await admin.end();
+  const storage = openStorage(baseUrl, { schema });
+  await storage.migrate();
+  return {
+    url: withSearchPath(baseUrl, schema),
+    schema,
+    storage,
+    async drop() {
+      await storage.close();
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`drop schema if exists "${schema}" cascade`);
+      await c.end();
+    },
+  };
+}
+
+/** A connection URL whose sessions use the schema (for spawned processes). */
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  return u.toString();
+}
+
+export function dialects(): DialectCase[] {
+  const pgUrl = testDatabaseUrl();
+  return [
+    { name: 'sqlite', create: createSqliteDatabase },
+    { name: 'postgres', create: pgUrl ? () => createPostgresDatabase(pgUrl) : undefined },
+  ];
+}

@@ -1,0 +1,50 @@
+/** The `keyward` command line: one commander program, one file per command group. */
+import { Command, CommanderError } from 'commander';
+import { loadConfig } from '../config/config.ts';
+import { serveUntilSignal } from '../server/serve.ts';
+import { openStorage } from '../storage/index.ts';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('keyward').description('API keys and private integrations, self-hosted').exitOverride();
+
+  program
+    .command('serve')
+    .description('serve the API and dashboard')
+    .option('--port <n>', 'port to listen on')
+    .option('--host <host>', 'address to listen on')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://…')
+    .option('--redis-url <url>', 'share limits, caches and revocations through Redis')
+    .action(async (opts: { port?: string; host?: string; databaseUrl?: string; redisUrl?: string }) => {
+      const config = loadConfig(process.env, {
+        port: opts.port,
+        host: opts.host,
+        databaseUrl: opts.databaseUrl,
+        redisUrl: opts.redisUrl,
+      });
+      await serveUntilSignal(config);
+    });
+
+  program
+    .command('migrate')
+    .description('bring the database schema up to date')
+    .option('--database-url <url>', 'sqlite:PATH or postgres://…')
+    .action(async (opts: { databaseUrl?: string }) => {
+      const config = loadConfig(process.env, { databaseUrl: opts.databaseUrl });
+      const storage = openStorage(config.databaseUrl);
+      try {
+        const applied = await storage.migrate();
+        console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date');
+      } finally {
+        await storage.close();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    console.error(`keyward: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   webhook: 'whk',
   event: 'evt',
   user: 'usr',
+  audit: 'aud',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

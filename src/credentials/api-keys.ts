@@ -1,4 +1,5 @@
 /** Minting API keys: a credential row and its hashed secret, the secret returned once. */
+import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
 import { type ApiKeyScope, API_KEY_SCOPES } from '../core/scopes.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
@@ -41,7 +42,11 @@ export function newSecretRow(credentialId: string, prefix: string, now: number) 
   return { secret, row };
 }
 
-export async function createApiKey(ctx: CredentialContext, input: CreateApiKeyInput): Promise<IssuedCredential> {
+export async function createApiKey(
+  ctx: CredentialContext,
+  input: CreateApiKeyInput,
+  actor: Actor = SYSTEM_ACTOR,
+): Promise<IssuedCredential> {
   if (!isApiKeyScope(input.scope)) {
     throw new KeywardError('ERR_VALIDATION', `scope must be one of: ${API_KEY_SCOPES.join(', ')}`, {
       issues: [{ path: ['scope'], message: `expected one of ${API_KEY_SCOPES.join(', ')}` }],
@@ -83,6 +88,20 @@ export async function createApiKey(ctx: CredentialContext, input: CreateApiKeyIn
     updated_at: now,
   };
   const { secret, row } = newSecretRow(credential.id, ctx.keyPrefix, now);
-  await ctx.storage.transaction((tx) => tx.credentials.create(credential, row));
+  await ctx.storage.transaction(async (tx) => {
+    await tx.credentials.create(credential, row);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        workspaceId: workspace.id,
+        action: 'api_key.created',
+        targetType: 'api_key',
+        targetId: credential.id,
+        after: { name: credential.name, scopes: [input.scope], rate_limit: rateLimit, expires_at: credential.expires_at },
+      },
+      now,
+    );
+  });
   return { credential, secrets: [row], secret };
 }

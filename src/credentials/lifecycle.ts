@@ -1,4 +1,5 @@
 /** Revoke, expire and delete: each change and its cache invalidation are logged in one transaction. */
+import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
 import { KeywardError } from '../core/errors.ts';
 import type { Repositories } from '../storage/index.ts';
 import type { CredentialRow } from '../storage/repositories/credentials.ts';
@@ -11,10 +12,29 @@ async function findOrThrow(tx: Repositories, workspaceId: string | null, id: str
   return row;
 }
 
-async function change(
+export const kindLabel = (row: CredentialRow) => (row.kind === 'api_key' ? 'api_key' : 'integration');
+
+/** The fields an audit entry shows of a credential (never a secret or hash). */
+export const auditView = (row: CredentialRow) => ({
+  name: row.name,
+  description: row.description,
+  scopes: JSON.parse(row.scopes) as string[],
+  rate_limit: row.rate_limit,
+  expires_at: row.expires_at,
+  revoked_at: row.revoked_at,
+  deleted_at: row.deleted_at,
+});
+
+/**
+ * Applies a change to one credential inside a transaction that also logs the cache invalidation
+ * and the audit entry, then tells the caches.
+ */
+export async function changeCredential(
   ctx: CredentialContext,
   workspaceId: string | null,
   id: string,
+  action: string,
+  actor: Actor,
   apply: (tx: Repositories, row: CredentialRow, now: number) => Promise<void>,
 ): Promise<CredentialRow> {
   const now = ctx.clock.now();
@@ -22,30 +42,51 @@ async function change(
     const current = await findOrThrow(tx, workspaceId, id);
     await apply(tx, current, now);
     await tx.invalidations.record(current.workspace_id, current.id, now);
-    return (await tx.credentials.getById(id)) ?? current;
+    const updated = (await tx.credentials.getById(id)) ?? (await tx.credentials.getDeleted(id)) ?? current;
+    await recordAudit(
+      tx,
+      actor,
+      {
+        workspaceId: current.workspace_id,
+        action: `${kindLabel(current)}.${action}`,
+        targetType: kindLabel(current),
+        targetId: current.id,
+        before: auditView(current),
+        after: auditView(updated),
+      },
+      now,
+    );
+    return updated;
   });
   await ctx.notify({ workspaceId: row.workspace_id, credentialId: row.id });
   return row;
 }
 
 /** Permanent: a revoked credential never works again. Revoking twice is harmless. */
-export function revokeCredential(ctx: CredentialContext, workspaceId: string | null, id: string) {
-  return change(ctx, workspaceId, id, async (tx, row, now) => {
+export function revokeCredential(ctx: CredentialContext, workspaceId: string | null, id: string, actor: Actor = SYSTEM_ACTOR) {
+  return changeCredential(ctx, workspaceId, id, 'revoked', actor, async (tx, row, now) => {
     await tx.credentials.revoke(row.id, now);
   });
 }
 
 /** Expires now (`at` omitted) or at a later time. A revoked credential stays revoked. */
-export function expireCredential(ctx: CredentialContext, workspaceId: string | null, id: string, at?: number) {
-  return change(ctx, workspaceId, id, async (tx, row, now) => {
-    if (row.revoked_at !== null) throw new KeywardError('ERR_CONFLICT', 'this credential is revoked');
+export function expireCredential(
+  ctx: CredentialContext,
+  workspaceId: string | null,
+  id: string,
+  at?: number,
+  actor: Actor = SYSTEM_ACTOR,
+) {
+  return changeCredential(ctx, workspaceId, id, 'expired', actor, async (tx, row, now) => {
+    if (row.revoked_at !== null) throw new KeywardError('ERR_CONFLICT', 'This credential is revoked.');
+    if (at !== undefined && at < now) throw new KeywardError('ERR_VALIDATION', 'The expiry time is in the past; omit it to expire now.');
     await tx.credentials.update(row.id, { expires_at: at ?? now, updated_at: now });
   });
 }
 
 /** Removes the credential from lists; its secrets stop working at once. */
-export function deleteCredential(ctx: CredentialContext, workspaceId: string | null, id: string) {
-  return change(ctx, workspaceId, id, async (tx, row, now) => {
+export function deleteCredential(ctx: CredentialContext, workspaceId: string | null, id: string, actor: Actor = SYSTEM_ACTOR) {
+  return changeCredential(ctx, workspaceId, id, 'deleted', actor, async (tx, row, now) => {
     await tx.credentials.update(row.id, { deleted_at: now, updated_at: now });
   });
 }

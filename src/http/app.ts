@@ -12,6 +12,8 @@ import {
 import type { AppDeps } from './deps.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { registerSessionAuth } from './plugins/session.ts';
+import { managementRoutes } from './routes/api/index.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { boardRoutes } from './routes/v1/boards.ts';
 import { pingRoutes } from './routes/v1/ping.ts';
@@ -46,6 +48,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (spk_…) or integration token (spi_…)' },
+          sessionCookie: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'kw_session',
+            description: 'Dashboard session; state-changing calls also send x-csrf-token',
+          },
         },
       },
       tags: [
@@ -53,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'boards' },
         { name: 'posts' },
         { name: 'votes' },
+        { name: 'management', description: 'Dashboard API (session cookie + x-csrf-token)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -61,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerBearerAuth(app, deps);
+  await registerSessionAuth(app, deps);
   registerSystemRoutes(app, deps);
 
   app.addHook('onResponse', async (request, reply) => {
@@ -78,5 +88,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/v1' },
   );
+  await app.register(managementRoutes(deps), { prefix: '/api' });
   return app;
 }

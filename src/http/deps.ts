@@ -1,5 +1,6 @@
 /** Everything the HTTP app is built from; composed by `serve` and by tests. */
 import type { FastifyBaseLogger } from 'fastify';
+import type { SessionService } from '../accounts/sessions.ts';
 import type { CredentialCache } from '../cache/credential-cache.ts';
 import type { InvalidationBus } from '../cache/invalidation-bus.ts';
 import type { Config } from '../config/config.ts';
@@ -20,6 +21,7 @@ export interface AppDeps {
   verifier: CredentialVerifier;
   credentials: CredentialContext;
   usage: UsageRecorder;
+  sessions: SessionService;
   /** Reports whether Redis answers, when Redis is configured. */
   redisPing?: (() => Promise<unknown>) | undefined;
   logger?: FastifyBaseLogger | undefined;

@@ -1,6 +1,7 @@
 /** Composes config into the app's dependencies (storage, limiter, cache, bus, usage) and closes them. */
 import { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { SessionService } from '../accounts/sessions.ts';
 import { CredentialCache } from '../cache/credential-cache.ts';
 import { InvalidationBus } from '../cache/invalidation-bus.ts';
 import type { Config } from '../config/config.ts';
@@ -63,6 +64,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     bus,
     verifier,
     usage,
+    sessions: new SessionService(storage, limiter, clock),
     logger: options.logger,
     redisPing: redis ? () => redis.ping() : undefined,
     credentials: {

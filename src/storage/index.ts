@@ -2,10 +2,14 @@
 import { type Kysely, sql } from 'kysely';
 import { type DialectName, type OpenOptions, openDatabase } from './dialect.ts';
 import { migrateToLatest } from './migrate.ts';
+import { AuditLogRepository } from './repositories/audit-log.ts';
 import { BoardRepository } from './repositories/boards.ts';
 import { CredentialRepository } from './repositories/credentials.ts';
+import { EventRepository } from './repositories/events.ts';
 import { InvalidationRepository } from './repositories/invalidations.ts';
 import { PostRepository } from './repositories/posts.ts';
+import { UsageRepository } from './repositories/usage.ts';
+import { UserRepository } from './repositories/users.ts';
 import { VoteRepository } from './repositories/votes.ts';
 import { WorkspaceRepository } from './repositories/workspaces.ts';
 import type { Database } from './schema.ts';
@@ -17,6 +21,10 @@ export interface Repositories {
   boards: BoardRepository;
   posts: PostRepository;
   votes: VoteRepository;
+  users: UserRepository;
+  audit: AuditLogRepository;
+  usage: UsageRepository;
+  events: EventRepository;
 }
 
 function repositoriesOver(db: Kysely<Database>): Repositories {
@@ -27,6 +35,10 @@ function repositoriesOver(db: Kysely<Database>): Repositories {
     boards: new BoardRepository(db),
     posts: new PostRepository(db),
     votes: new VoteRepository(db),
+    users: new UserRepository(db),
+    audit: new AuditLogRepository(db),
+    usage: new UsageRepository(db),
+    events: new EventRepository(db),
   };
 }
 
@@ -37,6 +49,10 @@ export class Storage implements Repositories {
   readonly boards: BoardRepository;
   readonly posts: PostRepository;
   readonly votes: VoteRepository;
+  readonly users: UserRepository;
+  readonly audit: AuditLogRepository;
+  readonly usage: UsageRepository;
+  readonly events: EventRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -49,6 +65,10 @@ export class Storage implements Repositories {
     this.boards = repos.boards;
     this.posts = repos.posts;
     this.votes = repos.votes;
+    this.users = repos.users;
+    this.audit = repos.audit;
+    this.usage = repos.usage;
+    this.events = repos.events;
   }
 
   /** Runs `fn` with repositories bound to one transaction: all of its writes land, or none. */

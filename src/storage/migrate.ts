@@ -2,11 +2,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { DialectName } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
+import { management } from './migrations/0002-management.ts';
 import type { Database } from './schema.ts';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
+    '0002-management': management(dialect),
   };
 }
 

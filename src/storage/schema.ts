@@ -80,6 +80,76 @@ export interface VoteTable {
   created_at: number;
 }
 
+export type Role = 'owner' | 'admin' | 'member';
+
+export interface UserTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  password_hash: string;
+  role: Role;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Sessions are stored by the hash of their cookie value, never the value itself. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  id: string;
+  workspace_id: string;
+  actor_type: 'user' | 'cli' | 'credential' | 'system';
+  actor_id: string | null;
+  actor_label: string | null;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  ip: string | null;
+  /** JSON text of the changed fields before and after (never a secret). */
+  before: string | null;
+  after: string | null;
+  created_at: number;
+}
+
+export interface UsageHourlyTable {
+  credential_id: string;
+  workspace_id: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  requests: number;
+  errors_4xx: number;
+  errors_5xx: number;
+  rate_limited: number;
+}
+
+export interface RequestLogTable {
+  seq: Generated<number>;
+  credential_id: string;
+  workspace_id: string;
+  method: string;
+  route: string;
+  status: number;
+  latency_ms: number;
+  ip: string | null;
+  created_at: number;
+}
+
+export interface EventTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  /** JSON text. */
+  data: string;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   credentials: CredentialTable;
@@ -88,4 +158,10 @@ export interface Database {
   boards: BoardTable;
   posts: PostTable;
   votes: VoteTable;
+  users: UserTable;
+  sessions: SessionTable;
+  audit_log: AuditLogTable;
+  usage_hourly: UsageHourlyTable;
+  request_log: RequestLogTable;
+  events: EventTable;
 }

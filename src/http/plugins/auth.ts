@@ -101,6 +101,12 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
     if (result.code === 'VALID') {
       request.credential = result.credential;
+      // A token replaced by "rotate later" still works; tell its caller until when.
+      const endsAt = result.credential?.secretEndsAt;
+      if (endsAt != null) {
+        reply.header('sunset', new Date(endsAt).toUTCString());
+        reply.header('x-token-expires-at', new Date(endsAt).toISOString());
+      }
       return;
     }
     if (result.code === 'UNAUTHENTICATED') {

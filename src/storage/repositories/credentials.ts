@@ -73,6 +73,11 @@ export class CredentialRepository {
       .executeTakeFirst();
   }
 
+  /** A deleted credential, for the audit entry of its deletion. */
+  getDeleted(id: string): Promise<CredentialRow | undefined> {
+    return this.db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   list(workspaceId: string, kind: CredentialRow['kind'], page: PageRequest): Promise<Page<CredentialRow>> {
     const q = this.db
       .selectFrom('credentials')

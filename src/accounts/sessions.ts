@@ -1,0 +1,110 @@
+/**
+ * Dashboard sessions: a random cookie value stored only as its hash, a CSRF token per session, idle
+ * and absolute expiry, and sign-in throttling per account and per IP.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { KeywardError } from '../core/errors.ts';
+import type { Clock } from '../core/clock.ts';
+import { hashSecret } from '../core/secrets.ts';
+import type { Budget, RateLimiter } from '../limits/rate-limiter.ts';
+import type { Storage } from '../storage/index.ts';
+import type { SessionRow, UserRow } from '../storage/repositories/users.ts';
+import { decoyHash, verifyPassword } from './passwords.ts';
+
+export const SESSION_COOKIE = 'kw_session';
+export const IDLE_TIMEOUT_MS = 12 * 3_600_000;
+export const ABSOLUTE_TIMEOUT_MS = 7 * 86_400_000;
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+export interface ActiveSession {
+  idHash: string;
+  user: UserRow;
+  csrfToken: string;
+  expiresAt: number;
+}
+
+export interface SignInLimits {
+  perAccount: { limit: number; windowMs: number };
+  perIp: { limit: number; windowMs: number };
+}
+
+export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
+  perAccount: { limit: 10, windowMs: 15 * 60_000 },
+  perIp: { limit: 50, windowMs: 15 * 60_000 },
+};
+
+export class SessionService {
+  constructor(
+    private readonly storage: Storage,
+    private readonly limiter: RateLimiter,
+    private readonly clock: Clock,
+    private readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
+  ) {}
+
+  /** Starts a session for an already authenticated user (sign-in, first-run setup). */
+  async start(user: UserRow): Promise<{ token: string; session: ActiveSession }> {
+    const now = this.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    const row: SessionRow = {
+      id_hash: hashSecret(token),
+      user_id: user.id,
+      csrf_token: randomBytes(24).toString('base64url'),
+      created_at: now,
+      last_seen_at: now,
+      expires_at: now + ABSOLUTE_TIMEOUT_MS,
+    };
+    await this.storage.users.createSession(row);
+    return { token, session: { idHash: row.id_hash, user, csrfToken: row.csrf_token, expiresAt: row.expires_at } };
+  }
+
+  async signIn(email: string, password: string, ip: string) {
+    const now = this.clock.now();
+    const budgets: Budget[] = [
+      { key: `signin:acct:${email.toLowerCase()}`, ...this.limits.perAccount },
+      { key: `signin:ip:${ip}`, ...this.limits.perIp },
+    ];
+    const peek = await this.limiter.peek(budgets, now);
+    if (!peek.allowed) {
+      const state = peek.states[peek.deniedIndex]!;
+      throw new KeywardError('ERR_RATE_LIMITED', 'Too many failed sign-in attempts. Try again later.', {
+        limit: peek.deniedIndex === 0 ? 'account' : 'ip',
+        retry_after: Math.max(1, Math.ceil((state.resetAt - now) / 1000)),
+      });
+    }
+    const user = await this.storage.users.byEmail(email);
+    // Hash even for unknown emails so response time does not reveal which accounts exist.
+    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
+    if (!user || !ok) {
+      await this.limiter.consume(budgets, now);
+      throw new KeywardError('ERR_UNAUTHENTICATED', 'Email or password is incorrect.');
+    }
+    return this.start(user);
+  }
+
+  /** The session behind a cookie value, if it is still valid (idle and absolute expiry). */
+  async resolve(token: string | undefined): Promise<ActiveSession | undefined> {
+    if (!token || token.length > 100) return undefined;
+    const idHash = hashSecret(token);
+    const found = await this.storage.users.sessionWithUser(idHash);
+    if (!found) return undefined;
+    const now = this.clock.now();
+    const { session, user } = found;
+    if (session.expires_at <= now || session.last_seen_at + IDLE_TIMEOUT_MS <= now) {
+      await this.storage.users.deleteSession(idHash);
+      return undefined;
+    }
+    if (now - session.last_seen_at >= TOUCH_EVERY_MS) await this.storage.users.touchSession(idHash, now);
+    return { idHash, user, csrfToken: session.csrf_token, expiresAt: session.expires_at };
+  }
+
+  signOut(session: ActiveSession): Promise<void> {
+    return this.storage.users.deleteSession(session.idHash);
+  }
+}
+
+export function csrfMatches(expected: string, given: string | undefined): boolean {
+  if (!given) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

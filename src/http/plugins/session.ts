@@ -1,0 +1,59 @@
+/**
+ * Session authentication for the management API: routes declare `config.role`; the cookie names a
+ * server-side session, state-changing requests must echo its CSRF token, roles are checked here.
+ */
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { roleAtLeast } from '../../accounts/users.ts';
+import { type ActiveSession, csrfMatches, SESSION_COOKIE } from '../../accounts/sessions.ts';
+import type { Role } from '../../storage/schema.ts';
+import type { AppDeps } from '../deps.ts';
+import { sendError } from './errors.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Least role a management route requires; `public` needs no session; `session` any signed-in user. */
+    role?: Role | 'public' | 'session';
+  }
+  interface FastifyRequest {
+    session: ActiveSession | undefined;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: number, secure: boolean): void {
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    expires: new Date(expiresAt),
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+}
+
+export async function registerSessionAuth(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  await app.register(cookie);
+  app.decorateRequest('session', undefined);
+
+  app.addHook('onRequest', async (request, reply) => {
+    const role = request.routeOptions.config.role;
+    if (!role) return;
+    request.session = await deps.sessions.resolve(request.cookies[SESSION_COOKIE]);
+    if (role === 'public') return;
+    const session = request.session;
+    if (!session) return sendError(reply, 'ERR_UNAUTHENTICATED', 'Sign in first (POST /api/session).');
+    if (!SAFE_METHODS.has(request.method) && !csrfMatches(session.csrfToken, request.headers['x-csrf-token'] as string | undefined)) {
+      return sendError(reply, 'ERR_FORBIDDEN', 'Missing or wrong x-csrf-token header (take it from GET /api/session).');
+    }
+    if (role !== 'session' && !roleAtLeast(session.user.role, role)) {
+      return sendError(reply, 'ERR_FORBIDDEN', `This needs the ${role} role; you are ${session.user.role}.`, {
+        required_role: role,
+      });
+    }
+  });
+}

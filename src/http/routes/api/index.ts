@@ -1,0 +1,16 @@
+/** The management API under /api, used by the dashboard and by scripts of signed-in users. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { AppDeps } from '../../deps.ts';
+import { integrationRoutes } from './integrations.ts';
+import { keyRoutes } from './keys.ts';
+import { sessionRoutes } from './session.ts';
+import { workspaceRoutes } from './workspace.ts';
+
+export const managementRoutes =
+  (deps: AppDeps): FastifyPluginAsync =>
+  async (app) => {
+    await app.register(sessionRoutes(deps));
+    await app.register(workspaceRoutes(deps));
+    await app.register(keyRoutes(deps));
+    await app.register(integrationRoutes(deps));
+  };

@@ -1,0 +1,80 @@
+/** First-run setup and sign in / whoami / sign out. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { hashPassword } from '../../../accounts/passwords.ts';
+import { emailSchema, insertUser, passwordSchema, presentUser } from '../../../accounts/users.ts';
+import { KeywardError } from '../../../core/errors.ts';
+import type { AppDeps } from '../../deps.ts';
+import { clearSessionCookie, setSessionCookie } from '../../plugins/session.ts';
+import { commonErrors, dataEnvelope } from '../../schemas.ts';
+import { presentWorkspace, workspaceSchema } from './workspace.ts';
+import { TAGS } from './common.ts';
+
+const userSchema = z.object({ id: z.string(), workspace_id: z.string(), email: z.string(), role: z.enum(['owner', 'admin', 'member']), created_at: z.string() });
+export { userSchema };
+const sessionSchema = dataEnvelope(z.object({ user: userSchema, workspace: workspaceSchema, csrf_token: z.string(), expires_at: z.string() }));
+
+export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { storage, sessions, clock } = deps;
+  const secure = (request: { protocol: string }) => request.protocol === 'https';
+
+  const sessionBody = async (user: Parameters<typeof presentUser>[0], csrf: string, expiresAt: number) => {
+    const workspace = await storage.workspaces.get(user.workspace_id);
+    if (!workspace) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
+    return { data: { user: presentUser(user), workspace: presentWorkspace(workspace, deps), csrf_token: csrf, expires_at: new Date(expiresAt).toISOString() } };
+  };
+
+  app.get('/setup', { config: { role: 'public' }, schema: { tags: TAGS, summary: 'Whether first-run setup is still open', response: { 200: dataEnvelope(z.object({ needed: z.boolean() })) } } }, async () => ({
+    data: { needed: (await storage.users.count()) === 0 },
+  }));
+
+  app.post(
+    '/setup',
+    {
+      config: { role: 'public' },
+      schema: {
+        tags: TAGS,
+        summary: 'First run: create the workspace and its owner (only while no user exists)',
+        body: z.object({ workspace_name: z.string().trim().min(1).max(200), email: emailSchema, password: passwordSchema }),
+        response: { 201: sessionSchema, ...commonErrors, 409: commonErrors[404] },
+      },
+    },
+    async (request, reply) => {
+      if ((await storage.users.count()) > 0) throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
+      const now = clock.now();
+      const hash = await hashPassword(request.body.password);
+      const user = await storage.transaction(async (tx) => {
+        if ((await tx.users.count()) > 0) throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
+        const ws = await tx.workspaces.create({ name: request.body.workspace_name, plan: 'professional' }, now);
+        return insertUser(tx, { workspaceId: ws.id, email: request.body.email, password: request.body.password, role: 'owner' }, hash, { type: 'user', label: request.body.email, ip: request.ip }, now);
+      });
+      const { token, session } = await sessions.start(user);
+      setSessionCookie(reply, token, session.expiresAt, secure(request));
+      return reply.code(201).send(await sessionBody(user, session.csrfToken, session.expiresAt));
+    },
+  );
+
+  app.post(
+    '/session',
+    {
+      config: { role: 'public' },
+      schema: { tags: TAGS, summary: 'Sign in', body: z.object({ email: z.string().trim().max(254), password: z.string().max(200) }), response: { 200: sessionSchema, ...commonErrors } },
+    },
+    async (request, reply) => {
+      const { token, session } = await sessions.signIn(request.body.email, request.body.password, request.ip);
+      setSessionCookie(reply, token, session.expiresAt, secure(request));
+      return sessionBody(session.user, session.csrfToken, session.expiresAt);
+    },
+  );
+
+  app.get('/session', { config: { role: 'session' }, schema: { tags: TAGS, summary: 'Who am I (and the CSRF token)', response: { 200: sessionSchema, ...commonErrors } } }, async (request) => {
+    const s = request.session!;
+    return sessionBody(s.user, s.csrfToken, s.expiresAt);
+  });
+
+  app.delete('/session', { config: { role: 'session' }, schema: { tags: TAGS, summary: 'Sign out (the session ends on the server)', response: { 200: dataEnvelope(z.object({ signed_out: z.literal(true) })), ...commonErrors } } }, async (request, reply) => {
+    await sessions.signOut(request.session!);
+    clearSessionCookie(reply);
+    return { data: { signed_out: true as const } };
+  });
+};

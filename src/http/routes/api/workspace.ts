@@ -1,0 +1,85 @@
+/** The signed-in user's workspace: id, name, plan with its limits, and settings. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { diff, recordAudit } from '../../../audit/record.ts';
+import { formatRateLimit } from '../../../core/durations.ts';
+import { KeywardError } from '../../../core/errors.ts';
+import { iso } from '../../../core/time.ts';
+import { parseWorkspaceSettings, workspaceSettingsSchema } from '../../../core/workspace-settings.ts';
+import type { WorkspaceRow } from '../../../storage/repositories/workspaces.ts';
+import type { AppDeps } from '../../deps.ts';
+import { commonErrors, dataEnvelope } from '../../schemas.ts';
+import { actorOf, cookieAuth, TAGS, workspaceOf } from './common.ts';
+
+export const workspaceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    plan: z.string(),
+    plan_limits: z.object({ api_access: z.boolean(), key_rate_limit: z.string(), workspace_rate_limit: z.string().nullable() }),
+    settings: workspaceSettingsSchema,
+    created_at: z.string(),
+  })
+  .meta({ id: 'Workspace' });
+
+export function presentWorkspace(w: WorkspaceRow, deps: Pick<AppDeps, 'config'>) {
+  const plan = deps.config.plans.get(w.plan);
+  return {
+    id: w.id,
+    name: w.name,
+    plan: w.plan,
+    plan_limits: {
+      api_access: plan?.apiAccess ?? false,
+      key_rate_limit: plan ? formatRateLimit(plan.keyLimit) : '0/h',
+      workspace_rate_limit: plan?.workspaceLimit ? formatRateLimit(plan.workspaceLimit) : null,
+    },
+    settings: parseWorkspaceSettings(w.settings),
+    created_at: iso(w.created_at),
+  };
+}
+
+const patchWorkspace = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    plan: z.string().min(1).max(50),
+    settings: workspaceSettingsSchema.partial(),
+  })
+  .partial();
+
+export const workspaceRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { storage, clock } = deps;
+  const load = async (id: string) => {
+    const w = await storage.workspaces.get(id);
+    if (!w) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
+    return w;
+  };
+
+  app.get('/workspace', { config: { role: 'member' }, schema: { tags: TAGS, summary: 'Get the workspace', security: cookieAuth, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } }, async (request) => ({
+    data: presentWorkspace(await load(workspaceOf(request)), deps),
+  }));
+
+  app.patch(
+    '/workspace',
+    { config: { role: 'owner' }, schema: { tags: TAGS, summary: 'Rename, change plan or settings (owner)', security: cookieAuth, body: patchWorkspace, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } },
+    async (request) => {
+      const id = workspaceOf(request);
+      if (request.body.plan !== undefined && !deps.config.plans.has(request.body.plan)) {
+        throw new KeywardError('ERR_VALIDATION', `Unknown plan; choose one of ${[...deps.config.plans.keys()].join(', ')}.`);
+      }
+      const now = clock.now();
+      await storage.transaction(async (tx) => {
+        const current = await tx.workspaces.get(id);
+        if (!current) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
+        const settings = { ...parseWorkspaceSettings(current.settings), ...request.body.settings };
+        const next = { name: request.body.name ?? current.name, plan: request.body.plan ?? current.plan, settings: JSON.stringify(settings) };
+        await tx.workspaces.update(id, next);
+        await tx.invalidations.record(id, null, now);
+        const before = { name: current.name, plan: current.plan, settings: parseWorkspaceSettings(current.settings) };
+        const changes = diff(before, { name: next.name, plan: next.plan, settings });
+        await recordAudit(tx, actorOf(request), { workspaceId: id, action: 'workspace.updated', targetType: 'workspace', targetId: id, ...changes }, now);
+      });
+      await deps.bus.publish({ workspaceId: id, credentialId: null });
+      return { data: presentWorkspace(await load(id), deps) };
+    },
+  );
+};

@@ -1,0 +1,20 @@
+/** Workspace events (usage alerts today; the webhook outbox builds on them). */
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EventTable } from '../schema.ts';
+import { fetchPage, type Page, type PageRequest } from '../page.ts';
+
+export type EventRow = Selectable<EventTable>;
+
+export class EventRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(row: EventRow): Promise<void> {
+    await this.db.insertInto('events').values(row).execute();
+  }
+
+  list(workspaceId: string, type: string | undefined, page: PageRequest): Promise<Page<EventRow>> {
+    let q = this.db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId);
+    if (type) q = q.where('type', '=', type);
+    return fetchPage(q, 'events.id', page);
+  }
+}

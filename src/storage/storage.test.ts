@@ -1,0 +1,432 @@
+/** One storage suite, run on SQLite and (when configured) PostgreSQL, so the dialects cannot drift. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabaseUrl, uniqueName } from '../../test/support/services.ts';
+import { dialects, type TestDatabase } from '../../test/support/storages.ts';
+import { newId } from '../core/ids.ts';
+import { generateSecret, hashSecret, startOf } from '../core/secrets.ts';
+import { isUniqueViolation } from './errors.ts';
+import { openStorage, type Storage } from './index.ts';
+import type { CredentialRow, SecretRow } from './repositories/credentials.ts';
+
+// Past 2^31 on purpose: epoch milliseconds must survive as exact JS numbers on both dialects.
+const T0 = Date.parse('2026-01-01T00:00:00.123Z');
+
+function credentialRow(workspaceId: string, at: number, over: Partial<CredentialRow> = {}): CredentialRow {
+  return {
+    id: newId(over.kind === 'integration_token' ? 'integration' : 'apiKey', at),
+    workspace_id: workspaceId,
+    kind: 'api_key',
+    name: 'test key',
+    description: '',
+    scopes: '["read"]',
+    rate_limit: null,
+    expires_at: null,
+    revoked_at: null,
+    deleted_at: null,
+    last_used_at: null,
+    last_used_ip: null,
+    created_at: at,
+    updated_at: at,
+    ...over,
+  };
+}
+
+function secretRow(credentialId: string, at: number): SecretRow {
+  const secret = generateSecret('spk_');
+  return {
+    hash: hashSecret(secret),
+    credential_id: credentialId,
+    start: startOf(secret, 'spk_'),
+    prefix: 'spk_',
+    expires_at: null,
+    created_at: at,
+  };
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the operation to fail');
+}
+
+/** Two storages over one brand-new, unmigrated database, as two instances starting together. */
+async function openFreshTwice(dialect: 'sqlite' | 'postgres'): Promise<[Storage, Storage, () => Promise<void>]> {
+  if (dialect === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-race-'));
+    const url = `sqlite:${join(dir, 'keyward.db')}`;
+    const [a, b] = [openStorage(url), openStorage(url)];
+    return [a, b, async () => rmSync(dir, { recursive: true, force: true })];
+  }
+  const url = testDatabaseUrl()!;
+  const schema = uniqueName('kwrace');
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create schema "${schema}"`);
+  const [a, b] = [openStorage(url, { schema }), openStorage(url, { schema })];
+  return [
+    a,
+    b,
+    async () => {
+      await admin.query(`drop schema if exists "${schema}" cascade`);
+      await admin.end();
+    },
+  ];
+}
+
+describe.each(dialects())('storage on $name', ({ name, create }) => {
+  if (!create) {
+    it.skip(`${name} is not configured`, () => {});
+    return;
+  }
+  let db: TestDatabase;
+  let storage: Storage;
+  let clock = T0;
+  /** A strictly increasing time, so ids made with it sort by creation. */
+  const tick = () => (clock += 1_000);
+  const workspace = async () => (await storage.workspaces.create({ name: 'Acme', plan: 'professional' }, tick())).id;
+
+  beforeAll(async () => {
+    db = await create();
+    storage = db.storage;
+  });
+  afterAll(() => db?.drop());
+
+  describe('migrations', () => {
+    it('are idempotent: migrating an up-to-date database applies nothing and changes nothing', async () => {
+      const ws = await workspace();
+      expect(await storage.migrate()).toEqual([]);
+      expect(await storage.migrate()).toEqual([]);
+      expect(await storage.workspaces.get(ws)).toMatchObject({ id: ws });
+    });
+
+    it('two instances migrating a fresh database at the same time both succeed', async () => {
+      const [a, b, cleanup] = await openFreshTwice(name);
+      try {
+        const results = await Promise.allSettled([a.migrate(), b.migrate()]);console.log(results);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+        const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+        // Every migration ran exactly once between the two.
+        expect(applied.length).toBe(new Set(applied).size);
+        expect(applied).toContain('0001-foundation');
+        const ws = await a.workspaces.create({ name: 'Race', plan: 'free' }, T0);
+        expect(await b.workspaces.get(ws.id)).toEqual(ws);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+        await cleanup();
+      }
+    });
+  });
+
+  describe('workspaces', () => {
+    it('are created, read, listed and updated', async () => {
+      const now = tick();
+      const created = await storage.workspaces.create({ name: 'Globex', plan: 'free', settings: { a: 1 } }, now);
+      expect(created).toEqual({ id: created.id, name: 'Globex', plan: 'free', settings: '{"a":1}', created_at: now });
+      expect(created.id).toMatch(/^ws_/);
+      expect(await storage.workspaces.get(created.id)).toEqual(created);
+      expect((await storage.workspaces.list()).map((w) => w.id)).toContain(created.id);
+      const updated = await storage.workspaces.update(created.id, { name: 'Globex Corp', plan: 'enterprise' });
+      expect(updated).toEqual({ ...created, name: 'Globex Corp', plan: 'enterprise' });
+      expect(await storage.workspaces.get('ws_missing')).toBeUndefined();
+    });
+  });
+
+  describe('credentials', () => {
+    it('are created with a secret and read back only within their workspace', async () => {
+      const [ws, other] = [await workspace(), await workspace()];
+      const row = credentialRow(ws, tick(), { scopes: '["read:write"]', rate_limit: '5/m', expires_at: T0 + 9e9 });
+      await storage.credentials.create(row, secretRow(row.id, row.created_at));
+      expect(await storage.credentials.get(ws, row.id)).toEqual(row);
+      expect(await storage.credentials.getById(row.id)).toEqual(row);
+      expect(await storage.credentials.get(other, row.id)).toBeUndefined();
+    });
+
+    it('list pages newest first, without duplicates or gaps across pages', async () => {
+      const ws = await workspace();
+      const made: string[] = [];
+      for (let i = 0; i < 7; i++) {
+        const row = credentialRow(ws, tick());
+        await storage.credentials.create(row);
+        made.push(row.id);
+      }
+      await storage.credentials.create(credentialRow(ws, tick(), { kind: 'integration_token' }));
+      const deleted = credentialRow(ws, tick(), { deleted_at: tick() });
+      await storage.credentials.create(deleted);
+
+      const seen: string[] = [];
+      const sizes: number[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await storage.credentials.list(ws, 'api_key', { limit: 3, after });
+        seen.push(...page.items.map((c) => c.id));
+        sizes.push(page.items.length);
+        if (page.nextAfter === null) break;
+        expect(page.nextAfter).toBe(page.items.at(-1)!.id);
+        after = page.nextAfter;
+      }
+      expect(sizes).toEqual([3, 3, 1]);
+      expect(seen).toEqual([...made].reverse());
+    });
+
+    it('a page exactly the size of the rest ends the list (no empty last page)', async () => {
+      const ws = await workspace();
+      for (let i = 0; i < 4; i++) await storage.credentials.create(credentialRow(ws, tick()));
+      const first = await storage.credentials.list(ws, 'api_key', { limit: 2 });
+      const second = await storage.credentials.list(ws, 'api_key', { limit: 2, after: first.nextAfter! });
+      expect(second.items).toHaveLength(2);
+      expect(second.nextAfter).toBeNull();
+    });
+
+    it('findBySecretHash returns the credential, its secret and its workspace; a deleted one is not found', async () => {
+      const ws = await workspace();
+      const row = credentialRow(ws, tick());
+      const secret = secretRow(row.id, row.created_at);
+      await storage.credentials.create(row, secret);
+      const found = await storage.credentials.findBySecretHash(secret.hash);
+      expect(found).toEqual({ credential: row, secret, workspace: await storage.workspaces.get(ws) });
+      expect(await storage.credentials.findBySecretHash(hashSecret('spk_unknown'))).toBeUndefined();
+
+      await storage.credentials.update(row.id, { deleted_at: tick() });
+      expect(await storage.credentials.findBySecretHash(secret.hash)).toBeUndefined();
+      expect(await storage.credentials.get(ws, row.id)).toBeUndefined();
+    });
+
+    it('revoke happens once: the second call reports false and keeps the first time', async () => {
+      const ws = await workspace();
+      const row = credentialRow(ws, tick());
+      await storage.credentials.create(row);
+      const first = tick();
+      expect(await storage.credentials.revoke(row.id, first)).toBe(true);
+      expect(await storage.credentials.revoke(row.id, tick())).toBe(false);
+      expect(await storage.credentials.getById(row.id)).toMatchObject({ revoked_at: first, updated_at: first });
+    });
+
+    it('rotation keeps an old secret with an end time; secrets are listed newest first', async () => {
+      const ws = await workspace();
+      const row = credentialRow(ws, tick());
+      const old = secretRow(row.id, row.created_at);
+      await storage.credentials.create(row, old);
+      const fresh = secretRow(row.id, tick());
+      await storage.credentials.addSecret(fresh);
+      const ends = tick() + 7 * 86_400_000;
+      await storage.credentials.expireSecret(old.hash, ends);
+      expect(await storage.credentials.secretsOf(row.id)).toEqual([fresh, { ...old, expires_at: ends }]);
+    });
+
+    it('touch records last use in a batch', async () => {
+      const ws = await workspace();
+      const [a, b] = [credentialRow(ws, tick()), credentialRow(ws, tick())];
+      await storage.credentials.create(a);
+      await storage.credentials.create(b);
+      const at = tick();
+      await storage.credentials.touch([
+        { credentialId: a.id, lastUsedAt: at, lastUsedIp: '203.0.113.9' },
+        { credentialId: b.id, lastUsedAt: at + 1, lastUsedIp: null },
+      ]);
+      expect(await storage.credentials.getById(a.id)).toMatchObject({ last_used_at: at, last_used_ip: '203.0.113.9' });
+      expect(await storage.credentials.getById(b.id)).toMatchObject({ last_used_at: at + 1, last_used_ip: null });
+    });
+  });
+
+  describe('constraints', () => {
+    it('a duplicate secret hash is a unique violation', async () => {
+      const ws = await workspace();
+      const [a, b] = [credentialRow(ws, tick()), credentialRow(ws, tick())];
+      const secret = secretRow(a.id, a.created_at);
+      await storage.credentials.create(a, secret);
+      await storage.credentials.create(b);
+      const err = await errorOf(storage.credentials.addSecret({ ...secret, credential_id: b.id }));
+      expect(isUniqueViolation(err)).toBe(true);
+    });
+
+    it('a duplicate id is a unique violation; a missing parent is not', async () => {
+      const ws = await workspace();
+      const row = credentialRow(ws, tick());
+      await storage.credentials.create(row);
+      expect(isUniqueViolation(await errorOf(storage.credentials.create(row)))).toBe(true);
+      const orphan = await errorOf(storage.credentials.addSecret(secretRow('key_missing', tick())));
+      expect(isUniqueViolation(orphan)).toBe(false);
+    });
+
+    it('one vote per voter per post; the same voter may vote on another post', async () => {
+      const ws = await workspace();
+      const { boardId, postIds } = await boardWithPosts(ws, 2);
+      const vote = (postId: string, voter: string) =>
+        storage.votes.insert({ id: newId('vote', tick()), workspace_id: ws, post_id: postId, voter, created_at: clock });
+      await vote(postIds[0]!, 'ada@example.com');
+      expect(isUniqueViolation(await errorOf(vote(postIds[0]!, 'ada@example.com')))).toBe(true);
+      await expect(vote(postIds[1]!, 'ada@example.com')).resolves.toBeDefined();
+      expect(boardId).toMatch(/^brd_/);
+    });
+  });
+
+  async function boardWithPosts(ws: string, posts: number, statuses: string[] = ['open']) {
+    const at = tick();
+    const board = await storage.boards.insert({
+      id: newId('board', at),
+      workspace_id: ws,
+      name: 'Ideas',
+      slug: `ideas-${at}`,
+      description: '',
+      created_at: at,
+      updated_at: at,
+    });
+    const postIds: string[] = [];
+    for (let i = 0; i < posts; i++) {
+      const t = tick();
+      const status = statuses[i % statuses.length]!;
+      const post = { title: `Post ${i}`, body: '', status, author: null, created_at: t, updated_at: t };
+      const id = newId('post', t);
+      await storage.posts.insert({ id, workspace_id: ws, board_id: board.id, ...post });
+      postIds.push(id);
+    }
+    return { boardId: board.id, postIds };
+  }
+
+  describe('boards, posts and votes', () => {
+    it('boards count their posts and posts count their votes, as numbers', async () => {
+      const ws = await workspace();
+      const { boardId, postIds } = await boardWithPosts(ws, 3, ['open', 'planned']);
+      for (const voter of ['a', 'b']) {
+        await storage.votes.insert({ id: newId('vote', tick()), workspace_id: ws, post_id: postIds[0]!, voter, created_at: clock });
+      }
+      expect((await storage.boards.get(ws, boardId))!.post_count).toBe(3);
+      expect((await storage.boards.list(ws, { limit: 10 })).items.map((b) => b.post_count)).toEqual([3]);
+      expect((await storage.posts.get(ws, postIds[0]!))!.vote_count).toBe(2);
+      const listed = await storage.posts.listByBoard(ws, boardId, {}, { limit: 10 });
+      expect(listed.items.map((p) => [p.id, p.vote_count])).toEqual([
+        [postIds[2], 0],
+        [postIds[1], 0],
+        [postIds[0], 2],
+      ]);
+      const planned = await storage.posts.listByBoard(ws, boardId, { status: 'planned' }, { limit: 10 });
+      expect(planned.items.map((p) => p.id)).toEqual([postIds[1]]);
+    });
+
+    it('another workspace sees none of them', async () => {
+      const [ws, other] = [await workspace(), await workspace()];
+      const { boardId, postIds } = await boardWithPosts(ws, 1);
+      expect(await storage.boards.get(other, boardId)).toBeUndefined();
+      expect(await storage.posts.get(other, postIds[0]!)).toBeUndefined();
+      expect(await storage.boards.delete(other, boardId)).toBe(false);
+      expect((await storage.boards.list(other, { limit: 10 })).items).toEqual([]);
+    });
+
+    it('deleting a board deletes its posts and their votes', async () => {
+      const ws = await workspace();
+      const { boardId, postIds } = await boardWithPosts(ws, 2);
+      const voteId = newId('vote', tick());
+      await storage.votes.insert({ id: voteId, workspace_id: ws, post_id: postIds[0]!, voter: 'v', created_at: clock });
+      expect(await storage.boards.delete(ws, boardId)).toBe(true);
+      expect(await storage.boards.get(ws, boardId)).toBeUndefined();
+      for (const id of postIds) expect(await storage.posts.get(ws, id)).toBeUndefined();
+      expect(await storage.votes.get(ws, voteId)).toBeUndefined();
+      const left = await storage.db.selectFrom('votes').select('id').where('id', '=', voteId).execute();
+      expect(left).toEqual([]);
+    });
+  });
+
+  describe('invalidations', () => {
+    it('are recorded in order, read since a sequence number, and pruned by age', async () => {
+      const ws = await workspace();
+      const start = await storage.invalidations.latestSeq();
+      await storage.invalidations.record(ws, 'key_a', T0 + 1);
+      await storage.invalidations.record(ws, null, T0 + 2);
+      await storage.invalidations.record(ws, 'key_b', T0 + 3);
+      const rows = await storage.invalidations.since(start);
+      expect(rows.map((r) => [r.workspace_id, r.credential_id])).toEqual([
+        [ws, 'key_a'],
+        [ws, null],
+        [ws, 'key_b'],
+      ]);
+      const seqs = rows.map((r) => r.seq);
+      expect(seqs.every((s) => typeof s === 'number')).toBe(true);
+      expect([...seqs].sort((x, y) => x - y)).toEqual(seqs);
+      expect(await storage.invalidations.latestSeq()).toBe(seqs[2]);
+      expect((await storage.invalidations.since(seqs[0]!)).map((r) => r.seq)).toEqual(seqs.slice(1));
+      expect(await storage.invalidations.since(seqs[2]!)).toEqual([]);
+
+      await storage.invalidations.pruneBefore(T0 + 3);
+      expect((await storage.invalidations.since(start)).map((r) => r.seq)).toEqual([seqs[2]]);
+    });
+
+    it('sequence numbers are never reused, even after everything was pruned', async () => {
+      const ws = await workspace();
+      await storage.invalidations.record(ws, 'key_x', T0);
+      const before = await storage.invalidations.latestSeq();
+      await storage.invalidations.pruneBefore(Number.MAX_SAFE_INTEGER);
+      await storage.invalidations.record(ws, 'key_y', T0);
+      const [row] = await storage.invalidations.since(0);
+      expect(row!.seq).toBeGreaterThan(before);
+    });
+  });
+
+  describe('transactions', () => {
+    it('a failure rolls back every write made inside the transaction', async () => {
+      let wsId = '';
+      const credential = credentialRow('placeholder', tick());
+      const err = await errorOf(
+        storage.transaction(async (tx) => {
+          wsId = (await tx.workspaces.create({ name: 'Doomed', plan: 'free' }, tick())).id;
+          credential.workspace_id = wsId;
+          await tx.credentials.create(credential, secretRow(credential.id, clock));
+          await tx.invalidations.record(wsId, credential.id, clock);
+          expect(await tx.credentials.get(wsId, credential.id)).toBeDefined();
+          throw new Error('boom');
+        }),
+      );
+      expect((err as Error).message).toBe('boom');
+      expect(await storage.workspaces.get(wsId)).toBeUndefined();
+      expect(await storage.credentials.getById(credential.id)).toBeUndefined();
+      expect(await storage.credentials.secretsOf(credential.id)).toEqual([]);
+      expect((await storage.invalidations.since(0)).filter((r) => r.workspace_id === wsId)).toEqual([]);
+    });
+
+    it('a success commits every write and returns the value', async () => {
+      const id = await storage.transaction(async (tx) => {
+        const ws = await tx.workspaces.create({ name: 'Kept', plan: 'free' }, tick());
+        await tx.credentials.create(credentialRow(ws.id, tick()));
+        return ws.id;
+      });
+      expect(await storage.workspaces.get(id)).toMatchObject({ name: 'Kept' });
+      expect((await storage.credentials.list(id, 'api_key', { limit: 5 })).items).toHaveLength(1);
+    });
+  });
+
+  it('epoch-ms columns come back as exact JS numbers, never strings', async () => {
+    const ws = await workspace();
+    const at = T0 + 987;
+    const row = credentialRow(ws, at, { expires_at: at + 1, revoked_at: at + 2, last_used_at: at + 3 });
+    const secret = { ...secretRow(row.id, at), expires_at: at + 4 };
+    await storage.credentials.create(row, secret);
+    const found = (await storage.credentials.findBySecretHash(secret.hash))!;
+    for (const value of [
+      found.credential.created_at,
+      found.credential.updated_at,
+      found.credential.expires_at,
+      found.credential.revoked_at,
+      found.credential.last_used_at,
+      found.secret.created_at,
+      found.secret.expires_at,
+      found.workspace.created_at,
+    ]) {
+      expect(typeof value).toBe('number');
+    }
+    expect(found.credential).toMatchObject({ created_at: at, expires_at: at + 1, revoked_at: at + 2 });
+    expect(found.secret.expires_at).toBe(at + 4);
+    const { boardId, postIds } = await boardWithPosts(ws, 1);
+    const board = (await storage.boards.get(ws, boardId))!;
+    const post = (await storage.posts.get(ws, postIds[0]!))!;
+    for (const value of [board.created_at, board.post_count, post.updated_at, post.vote_count]) {
+      expect(typeof value).toBe('number');
+    }
+    expect(await storage.invalidations.latestSeq()).toEqual(expect.any(Number));
+  });
+});

@@ -19,6 +19,8 @@ export interface CachedCredential {
   expiresAt: number | null;
   /** When this particular secret stops working because it was rotated, else null. */
   secretEndsAt: number | null;
+  /** Workspace setting: alert when this share of the key budget is used; null = off. */
+  alertBudgetPercent: number | null;
   /** Precomputed budget keys, so the hot path builds no strings. */
   keyBudgetKey: string;
   workspaceBudgetKey: string;

@@ -5,6 +5,7 @@
 import type { CachedCredential, CredentialCache } from '../cache/credential-cache.ts';
 import { parseRateLimit } from '../core/durations.ts';
 import { credentialState } from '../core/lifecycle.ts';
+import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import type { Plan } from '../core/plans.ts';
 import { type RequiredScope, scopeSatisfies } from '../core/scopes.ts';
 import { hashSecret, isWellFormedSecret } from '../core/secrets.ts';
@@ -27,6 +28,8 @@ export interface VerifyResult {
   credential: CachedCredential | undefined;
   /** The tighter of the key and workspace budgets, when the credential was identified. */
   ratelimit: BudgetState | undefined;
+  /** The key's own budget after this request (for budget alerts), when it was charged. */
+  keyBudget: BudgetState | undefined;
   /** Which budget refused the request. */
   limitedBy: 'key' | 'workspace' | undefined;
 }
@@ -42,7 +45,7 @@ export interface VerifierDeps {
 const FALLBACK_PLAN: Plan = { name: 'unknown', apiAccess: false, keyLimit: parseRateLimit('1000/h')!, workspaceLimit: null };
 
 function outcome(code: VerifyCode, credential?: CachedCredential, ratelimit?: BudgetState): VerifyResult {
-  return { valid: code === 'VALID', code, credential, ratelimit, limitedBy: undefined };
+  return { valid: code === 'VALID', code, credential, ratelimit, keyBudget: undefined, limitedBy: undefined };
 }
 
 export class CredentialVerifier {
@@ -69,7 +72,9 @@ export class CredentialVerifier {
     }
     const ratelimit = tightest(result.states);
     if (scope && !scopeSatisfies(entry.scopes, scope)) return outcome('SCOPE_INSUFFICIENT', entry, ratelimit);
-    return outcome('VALID', entry, ratelimit);
+    const valid = outcome('VALID', entry, ratelimit);
+    valid.keyBudget = result.states[0];
+    return valid;
   }
 
   private budgetsOf(entry: CachedCredential): Budget[] {
@@ -102,6 +107,7 @@ export function toCacheEntry({ credential, secret, workspace }: SecretLookup, pl
     revokedAt: credential.revoked_at,
     expiresAt: ends.length ? Math.min(...ends) : null,
     secretEndsAt: secret.expires_at,
+    alertBudgetPercent: parseWorkspaceSettings(workspace.settings).alert_budget_percent,
     keyBudgetKey: `key:${credential.id}`,
     workspaceBudgetKey: `ws:${credential.workspace_id}`,
   };

@@ -35,6 +35,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // JSON only: Fastify's built-in text/plain parser would let a plain-text body reach validation (422)
+  // instead of being refused as the wrong media type (415).
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
 
   await app.register(swagger, {
@@ -76,7 +79,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onResponse', async (request, reply) => {
     const credential = request.credential;
     if (!credential) return;
-    deps.usage.record({ credentialId: credential.credentialId, ip: request.ip, at: deps.clock.now(), status: reply.statusCode });
+    deps.usage.record({
+      credentialId: credential.credentialId,
+      workspaceId: credential.workspaceId,
+      ip: request.ip,
+      at: deps.clock.now(),
+      method: request.method,
+      route: request.routeOptions.url ?? request.url.split('?')[0]!,
+      status: reply.statusCode,
+      latencyMs: reply.elapsedTime,
+    });
   });
 
   await app.register(

@@ -11,6 +11,7 @@ import type { AppDeps } from '../http/deps.ts';
 import { createRateLimiter } from '../limits/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
+import { expireInactiveCredentials, scheduleInactivityExpiry } from '../jobs/inactivity-expiry.ts';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -21,6 +22,8 @@ export interface ComposeOptions {
   redisPrefix?: string;
   cacheSize?: number;
   pollIntervalMs?: number;
+  /** Background jobs (inactivity expiry); tests run them by hand. */
+  jobs?: boolean;
 }
 
 export interface Composed {
@@ -77,9 +80,18 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
   };
 
+  const stopJobs = options.jobs === false
+    ? () => {}
+    : scheduleInactivityExpiry(
+        () => expireInactiveCredentials(storage, clock, (m) => bus.publish(m)),
+        10 * 60_000,
+        (err) => options.logger?.error({ err: { message: (err as Error).message } }, 'inactivity expiry failed'),
+      );
+
   return {
     deps,
     async close() {
+      stopJobs();
       await usage.stop();
       await bus.stop();
       await limiter.close();

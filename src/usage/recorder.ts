@@ -1,58 +1,107 @@
 /**
  * Records credential use in memory and writes it in batches (at most once a second and on
- * shutdown), so the hot path never waits for, or causes, a database write per request.
+ * shutdown): last used, hourly counters, the recent-request log and usage alerts. The hot path
+ * never waits for, or causes, a database write per request.
  */
 import type { Storage } from '../storage/index.ts';
-import type { UsageTouch } from '../storage/repositories/credentials.ts';
+import type { EventRow } from '../storage/repositories/events.ts';
+import type { NewRequestLogRow, UsageHourRow } from '../storage/repositories/usage.ts';
+import { REQUEST_LOG_KEEP } from '../storage/repositories/usage.ts';
+import { errorRateAlerts } from './alerts.ts';
 
 export interface UsageEvent {
   credentialId: string;
+  workspaceId: string;
   ip: string;
   at: number;
+  method: string;
+  route: string;
   status: number;
+  latencyMs: number;
+}
+
+const HOUR = 3_600_000;
+
+interface Pending {
+  workspaceId: string;
+  lastUsedAt: number;
+  lastUsedIp: string;
+  hours: Map<number, UsageHourRow>;
+  requests: NewRequestLogRow[];
 }
 
 export class UsageRecorder {
-  private pending = new Map<string, UsageTouch>();
+  private pending = new Map<string, Pending>();
+  private alerts: EventRow[] = [];
+  private readonly needsPrune = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  /** Number of batches written, for tests and metrics. */
+  /** Batches written, for tests and metrics. */
   flushes = 0;
 
   constructor(
     private readonly storage: Storage,
-    private readonly intervalMs = 1000,
+    private readonly options: { intervalMs?: number } = {},
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.flush(), this.intervalMs);
+    this.timer = setInterval(() => void this.flush(), this.options.intervalMs ?? 1000);
     this.timer.unref();
   }
 
-  record(event: UsageEvent): void {
-    const touch = this.pending.get(event.credentialId);
-    if (touch) {
-      touch.lastUsedAt = event.at;
-      touch.lastUsedIp = event.ip;
-    } else {
-      this.pending.set(event.credentialId, { credentialId: event.credentialId, lastUsedAt: event.at, lastUsedIp: event.ip });
+  record(e: UsageEvent): void {
+    let p = this.pending.get(e.credentialId);
+    if (!p) {
+      p = { workspaceId: e.workspaceId, lastUsedAt: e.at, lastUsedIp: e.ip, hours: new Map(), requests: [] };
+      this.pending.set(e.credentialId, p);
     }
+    p.lastUsedAt = e.at;
+    p.lastUsedIp = e.ip;
+    const hour = e.at - (e.at % HOUR);
+    let counts = p.hours.get(hour);
+    if (!counts) {
+      counts = { credential_id: e.credentialId, workspace_id: e.workspaceId, hour, requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 };
+      p.hours.set(hour, counts);
+    }
+    counts.requests++;
+    if (e.status === 429) counts.rate_limited++;
+    if (e.status >= 500) counts.errors_5xx++;
+    else if (e.status >= 400) counts.errors_4xx++;
+    // Only the newest rows are kept anyway; do not hold more than that in memory.
+    if (p.requests.length >= REQUEST_LOG_KEEP) p.requests.shift();
+    p.requests.push({
+      credential_id: e.credentialId,
+      workspace_id: e.workspaceId,
+      method: e.method,
+      route: e.route,
+      status: e.status,
+      latency_ms: Math.round(e.latencyMs * 100) / 100,
+      ip: e.ip,
+      created_at: e.at,
+    });
+  }
+
+  /** Queues an alert event; its id is deterministic so another instance's copy is ignored. */
+  alert(event: EventRow): void {
+    this.alerts.push(event);
   }
 
   /** Writes everything recorded so far in one transaction. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing.then(() => this.flush());
-    if (this.pending.size === 0) return Promise.resolve();
-    const batch = [...this.pending.values()];
+    if (this.pending.size === 0 && this.alerts.length === 0) return Promise.resolve();
+    const batch = this.pending;
+    const alerts = this.alerts;
     this.pending = new Map();
-    this.flushing = this.storage
-      .transaction((tx) => tx.credentials.touch(batch))
+    this.alerts = [];
+    this.flushing = this.write(batch, alerts)
       .then(() => {
         this.flushes++;
       })
       .catch(() => {
-        // Keep what failed for the next flush, unless newer data arrived meanwhile.
-        for (const t of batch) if (!this.pending.has(t.credentialId)) this.pending.set(t.credentialId, t);
+        // Keep what failed for the next flush (merged back in), unless the process is stopping.
+        for (const [id, p] of batch) if (!this.pending.has(id)) this.pending.set(id, p);
+        this.alerts.push(...alerts);
       })
       .finally(() => {
         this.flushing = undefined;
@@ -60,8 +109,36 @@ export class UsageRecorder {
     return this.flushing;
   }
 
+  private async write(batch: Map<string, Pending>, alerts: EventRow[]): Promise<void> {
+    const hours: UsageHourRow[] = [];
+    const requests: NewRequestLogRow[] = [];
+    for (const p of batch.values()) {
+      hours.push(...p.hours.values());
+      requests.push(...p.requests);
+    }
+    await this.storage.transaction(async (tx) => {
+      await tx.credentials.touch(
+        [...batch].map(([credentialId, p]) => ({ credentialId, lastUsedAt: p.lastUsedAt, lastUsedIp: p.lastUsedIp })),
+      );
+      await tx.usage.addHourly(hours);
+      await tx.usage.appendRequests(requests);
+      alerts.push(...(await errorRateAlerts(tx, hours)));
+      for (const a of alerts) await tx.events.insertIgnoringDuplicate(a);
+    });
+    for (const id of batch.keys()) this.needsPrune.add(id);
+    if (this.flushes % 30 === 0) await this.prune();
+  }
+
+  /** Trims each credential's request log to its newest rows (not every flush: it costs a query each). */
+  async prune(): Promise<void> {
+    const ids = [...this.needsPrune];
+    this.needsPrune.clear();
+    await this.storage.usage.pruneRequests(ids);
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.flush();
+    await this.prune().catch(() => {});
   }
 }

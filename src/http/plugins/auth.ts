@@ -8,6 +8,7 @@ import type { ErrorCode } from '../../core/errors.ts';
 import type { RequiredScope } from '../../core/scopes.ts';
 import type { VerifyCode } from '../../credentials/verify.ts';
 import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
+import { budgetAlert } from '../../usage/alerts.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './errors.ts';
 
@@ -77,6 +78,19 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     return true;
   }
 
+  // Alerts already queued by this instance, so a busy key does not queue one per request.
+  const alerted = new Map<string, number>();
+  function checkBudgetAlert(entry: CachedCredential, state: BudgetState): void {
+    const threshold = entry.alertBudgetPercent!;
+    if ((state.limit - state.remaining) * 100 < threshold * state.limit) return;
+    if (alerted.get(entry.credentialId) === state.resetAt) return;
+    alerted.set(entry.credentialId, state.resetAt);
+    const windowStart = state.resetAt - entry.keyLimit.windowMs;
+    deps.usage.alert(
+      budgetAlert({ workspaceId: entry.workspaceId, credentialId: entry.credentialId, thresholdPercent: threshold, limit: state.limit, remaining: state.remaining, resetAt: state.resetAt, windowStart }),
+    );
+  }
+
   app.decorateRequest('credential', undefined);
 
   app.addHook('onRequest', async (request, reply) => {
@@ -99,8 +113,10 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
 
     const result = await verifier.verify(match[1]!, now, scope === 'any' ? undefined : scope);
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
+    // Set for every identified credential, so failed calls (403, 429) appear in its usage too.
+    request.credential = result.credential;
     if (result.code === 'VALID') {
-      request.credential = result.credential;
+      if (result.keyBudget && result.credential?.alertBudgetPercent) checkBudgetAlert(result.credential, result.keyBudget);
       // A token replaced by "rotate later" still works; tell its caller until when.
       const endsAt = result.credential?.secretEndsAt;
       if (endsAt != null) {

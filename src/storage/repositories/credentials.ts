@@ -117,6 +117,32 @@ export class CredentialRepository {
     await this.db.updateTable('credential_secrets').set({ expires_at: at }).where('hash', '=', hash).execute();
   }
 
+  /** Active credentials of a workspace not used (or, if never used, created) before `cutoff`. */
+  inactiveSince(workspaceId: string, cutoff: number, now: number): Promise<CredentialRow[]> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .where('deleted_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .where((eb) => eb(eb.fn.coalesce('last_used_at', 'created_at'), '<', cutoff))
+      .execute();
+  }
+
+  /** Expires a credential unless it already ended; false when another process got there first. */
+  async expireIfActive(id: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('credentials')
+      .set({ expires_at: now, updated_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   /** Applies a batch of last-used updates (the usage recorder flushes these). */
   async touch(batch: readonly UsageTouch[]): Promise<void> {
     for (const t of batch) {

@@ -12,6 +12,11 @@ export class EventRepository {
     await this.db.insertInto('events').values(row).execute();
   }
 
+  /** Inserts unless an event with the same id exists (alerts from several instances). */
+  async insertIgnoringDuplicate(row: EventRow): Promise<void> {
+    await this.db.insertInto('events').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+
   list(workspaceId: string, type: string | undefined, page: PageRequest): Promise<Page<EventRow>> {
     let q = this.db.selectFrom('events').selectAll().where('workspace_id', '=', workspaceId);
     if (type) q = q.where('type', '=', type);

@@ -36,6 +36,17 @@ export class InvalidationRepository {
       .execute();
   }
 
+  /** The given entries that exist now (a poll re-checks numbers it saw skipped). */
+  bySeq(seqs: readonly number[]): Promise<Invalidation[]> {
+    if (seqs.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('invalidations')
+      .select(['seq', 'workspace_id', 'credential_id'])
+      .where('seq', 'in', [...seqs])
+      .orderBy('seq')
+      .execute();
+  }
+
   async pruneBefore(time: number): Promise<void> {
     await this.db.deleteFrom('invalidations').where('created_at', '<', time).execute();
   }

@@ -1,9 +1,12 @@
 /** The management API under /api, used by the dashboard and by scripts of signed-in users. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../deps.ts';
+import { auditRoutes } from './audit.ts';
 import { integrationRoutes } from './integrations.ts';
 import { keyRoutes } from './keys.ts';
 import { sessionRoutes } from './session.ts';
+import { usageRoutes } from './usage.ts';
+import { userRoutes } from './users.ts';
 import { workspaceRoutes } from './workspace.ts';
 
 export const managementRoutes =
@@ -13,4 +16,7 @@ export const managementRoutes =
     await app.register(workspaceRoutes(deps));
     await app.register(keyRoutes(deps));
     await app.register(integrationRoutes(deps));
+    await app.register(userRoutes(deps));
+    await app.register(usageRoutes(deps));
+    await app.register(auditRoutes(deps));
   };

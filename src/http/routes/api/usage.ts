@@ -1,0 +1,146 @@
+/** Usage time series per credential and per workspace, the recent-request log, and budget use. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { KeywardError } from '../../../core/errors.ts';
+import { parseRateLimit } from '../../../core/durations.ts';
+import { iso } from '../../../core/time.ts';
+import type { Budget } from '../../../limits/rate-limiter.ts';
+import type { UsageHourRow } from '../../../storage/repositories/usage.ts';
+import type { AppDeps } from '../../deps.ts';
+import { commonErrors, dataEnvelope, idParams } from '../../schemas.ts';
+import { manage, workspaceOf } from './common.ts';
+
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+const MAX_POINTS = 24 * 92;
+
+const seriesQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  granularity: z.enum(['hour', 'day']).default('hour'),
+});
+const point = z.object({ t: z.string(), requests: z.number(), errors_4xx: z.number(), errors_5xx: z.number(), rate_limited: z.number() });
+const budgetSchema = z.object({ limit: z.number(), remaining: z.number(), used: z.number(), reset: z.string(), window: z.string() }).nullable();
+const seriesSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  granularity: z.enum(['hour', 'day']),
+  points: z.array(point),
+  totals: point.omit({ t: true }),
+  budget: budgetSchema,
+});
+const requestSchema = z.object({ method: z.string(), route: z.string(), status: z.number(), latency_ms: z.number(), ip: z.string().nullable(), created_at: z.string() });
+
+/** Buckets hourly rows into hour or day points from `from` to `to`, zero-filled for charts. */
+export function toSeries(rows: readonly UsageHourRow[], from: number, to: number, granularity: 'hour' | 'day') {
+  const step = granularity === 'hour' ? HOUR : DAY;
+  const start = from - (from % step);
+  const points = new Map<number, { requests: number; errors_4xx: number; errors_5xx: number; rate_limited: number }>();
+  for (let t = start; t < to; t += step) points.set(t, { requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 });
+  const totals = { requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 };
+  for (const r of rows) {
+    const p = points.get(r.hour - (r.hour % step));
+    if (!p) continue;
+    for (const k of ['requests', 'errors_4xx', 'errors_5xx', 'rate_limited'] as const) {
+      p[k] += r[k];
+      totals[k] += r[k];
+    }
+  }
+  return { points: [...points].map(([t, p]) => ({ t: iso(t), ...p })), totals };
+}
+
+export const usageRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
+  const { storage, clock, limiter, config } = deps;
+
+  const range = (q: z.infer<typeof seriesQuery>) => {
+    const now = clock.now();
+    const to = q.to ? Date.parse(q.to) : now;
+    const from = q.from ? Date.parse(q.from) : to - (q.granularity === 'day' ? 30 * DAY : DAY);
+    if (from >= to) throw new KeywardError('ERR_VALIDATION', '`from` must be before `to`.', { issues: [{ path: ['querystring', 'from'], message: 'must be before to' }] });
+    if ((to - from) / (q.granularity === 'day' ? DAY : HOUR) > MAX_POINTS) {
+      throw new KeywardError('ERR_VALIDATION', 'That range has too many points; use granularity=day or a shorter range.');
+    }
+    return { from, to };
+  };
+
+  const budget = async (b: Budget | undefined) => {
+    if (!b) return null;
+    const [state] = (await limiter.peek([b], clock.now())).states;
+    if (!state) return null;
+    const window = b.windowMs % HOUR === 0 ? `${b.windowMs / HOUR}h` : `${b.windowMs / 1000}s`;
+    return { limit: state.limit, remaining: state.remaining, used: state.limit - state.remaining, reset: iso(state.resetAt), window };
+  };
+
+  app.get(
+    '/credentials/:id/usage',
+    manage('member', 'Usage of one credential over time, and its budget use', { params: idParams, querystring: seriesQuery, response: { 200: dataEnvelope(seriesSchema), ...commonErrors } }),
+    async (request) => {
+      const ws = workspaceOf(request);
+      const cred = await storage.credentials.get(ws, request.params.id);
+      if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+      const { from, to } = range(request.query);
+      const rows = await storage.usage.hourly({ workspaceId: ws, credentialId: cred.id }, from - (from % DAY), to);
+      const workspace = await storage.workspaces.get(ws);
+      const plan = config.plans.get(workspace?.plan ?? '');
+      const limit = (cred.rate_limit && parseRateLimit(cred.rate_limit)) || plan?.keyLimit;
+      return {
+        data: {
+          from: iso(from),
+          to: iso(to),
+          granularity: request.query.granularity,
+          ...toSeries(rows, from, to, request.query.granularity),
+          budget: await budget(limit ? { key: `key:${cred.id}`, limit: limit.limit, windowMs: limit.windowMs } : undefined),
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/usage',
+    manage('member', "Usage of the whole workspace over time, and the plan's shared pool", { querystring: seriesQuery, response: { 200: dataEnvelope(seriesSchema), ...commonErrors } }),
+    async (request) => {
+      const ws = workspaceOf(request);
+      const { from, to } = range(request.query);
+      const rows = await storage.usage.hourly({ workspaceId: ws }, from - (from % DAY), to);
+      const workspace = await storage.workspaces.get(ws);
+      const pool = config.plans.get(workspace?.plan ?? '')?.workspaceLimit;
+      return {
+        data: {
+          from: iso(from),
+          to: iso(to),
+          granularity: request.query.granularity,
+          ...toSeries(rows, from, to, request.query.granularity),
+          budget: await budget(pool ? { key: `ws:${ws}`, limit: pool.limit, windowMs: pool.windowMs } : undefined),
+        },
+      };
+    },
+  );
+
+  app.get(
+    '/credentials/:id/requests',
+    manage('member', 'The recent-request log of a credential (newest first, the latest 1000 kept)', {
+      params: idParams,
+      querystring: z.object({
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+        cursor: z.string().regex(/^\d+$/, 'use next_cursor from a previous page').optional(),
+        status: z.union([z.enum(['success', 'error']), z.coerce.number().int().min(100).max(599)]).optional(),
+      }),
+      response: { 200: z.object({ data: z.array(requestSchema), next_cursor: z.string().nullable() }), ...commonErrors },
+    }),
+    async (request) => {
+      const ws = workspaceOf(request);
+      const cred = await storage.credentials.get(ws, request.params.id);
+      if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+      const rows = await storage.usage.recentRequests(cred.id, {
+        limit: request.query.limit + 1,
+        beforeSeq: request.query.cursor ? Number(request.query.cursor) : undefined,
+        status: request.query.status,
+      });
+      const page = rows.slice(0, request.query.limit);
+      return {
+        data: page.map((r) => ({ method: r.method, route: r.route, status: r.status, latency_ms: r.latency_ms, ip: r.ip, created_at: iso(r.created_at) })),
+        next_cursor: rows.length > request.query.limit ? String(page[page.length - 1]!.seq) : null,
+      };
+    },
+  );
+};

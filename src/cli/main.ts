@@ -3,9 +3,15 @@ import { Command, CommanderError } from 'commander';
 import { loadConfig } from '../config/config.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
+import { registerKeyCommands } from './key.ts';
+import { registerWorkspaceCommands } from './workspace.ts';
 
 export async function main(argv: string[]): Promise<number> {
-  const program = new Command('keyward').description('API keys and private integrations, self-hosted').exitOverride();
+  const program = new Command('keyward')
+    .description('API keys and private integrations, self-hosted')
+    .exitOverride()
+    // Usage errors read like every other error: `keyward: <message>` on stderr.
+    .configureOutput({ outputError: (text, write) => write(`keyward: ${text.replace(/^error: /, '')}`) });
 
   program
     .command('serve')
@@ -39,10 +45,14 @@ export async function main(argv: string[]): Promise<number> {
       }
     });
 
+  registerWorkspaceCommands(program);
+  registerKeyCommands(program);
+
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
+    // Commander has already printed its own message (or the help) to the right stream.
     if (err instanceof CommanderError) return err.exitCode;
     console.error(`keyward: ${err instanceof Error ? err.message : String(err)}`);
     return 1;

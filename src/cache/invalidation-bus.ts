@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Storage } from '../storage/index.ts';
+import type { Invalidation } from '../storage/repositories/invalidations.ts';
 import type { CredentialCache } from './credential-cache.ts';
 
 export interface InvalidationMessage {
@@ -24,10 +25,21 @@ export interface InvalidationBusOptions {
   pollIntervalMs?: number;
 }
 
+/**
+ * PostgreSQL numbers a log entry when it is inserted, not when its transaction commits, so a poll
+ * can see entry 8 while entry 7 is still uncommitted. Skipped numbers are re-checked for this long;
+ * one that never shows up belonged to a transaction that rolled back.
+ */
+const GAP_WATCH_MS = 30_000;
+const MAX_WATCHED_GAPS = 1_000;
+
 export class InvalidationBus {
   private lastSeq = 0;
+  /** Skipped sequence numbers → when they were first noticed. */
+  private readonly gaps = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private polling = false;
+  private onMessage: ((channel: string, text: string) => void) | undefined;
 
   constructor(private readonly options: InvalidationBusOptions) {}
 
@@ -35,15 +47,19 @@ export class InvalidationBus {
     this.lastSeq = await this.options.storage.invalidations.latestSeq();
     const redis = this.options.redis;
     if (redis) {
+      // A SUBSCRIBE sent while the connection is still in its handshake races ioredis's ready check
+      // (ioredis#2037) and leaves the subscriber reconnecting forever; a PING waits until it is ready.
+      await redis.subscriber.ping();
       await redis.subscriber.subscribe(redis.channel);
-      redis.subscriber.on('message', (channel, text) => {
+      this.onMessage = (channel, text) => {
         if (channel !== redis.channel) return;
         try {
           applyInvalidation(this.options.cache, JSON.parse(text) as InvalidationMessage);
         } catch {
           // A malformed message is ignored; the database poll still delivers the change.
         }
-      });
+      };
+      redis.subscriber.on('message', this.onMessage);
     }
     this.timer = setInterval(() => void this.poll(), this.options.pollIntervalMs ?? 250);
     this.timer.unref();
@@ -61,11 +77,20 @@ export class InvalidationBus {
     if (this.polling) return;
     this.polling = true;
     try {
-      const rows = await this.options.storage.invalidations.since(this.lastSeq);
-      for (const row of rows) {
-        applyInvalidation(this.options.cache, { workspaceId: row.workspace_id, credentialId: row.credential_id });
+      const log = this.options.storage.invalidations;
+      const now = Date.now();
+      for (const row of await log.bySeq([...this.gaps.keys()])) {
+        this.gaps.delete(row.seq);
+        this.apply(row);
+      }
+      for (const row of await log.since(this.lastSeq)) {
+        for (let seq = this.lastSeq + 1; seq < row.seq && this.gaps.size < MAX_WATCHED_GAPS; seq++) {
+          this.gaps.set(seq, now);
+        }
+        this.apply(row);
         this.lastSeq = row.seq;
       }
+      for (const [seq, noticed] of this.gaps) if (now - noticed > GAP_WATCH_MS) this.gaps.delete(seq);
     } catch {
       // The database may be briefly unreachable; the next poll catches up from the same point.
     } finally {
@@ -76,6 +101,13 @@ export class InvalidationBus {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     const redis = this.options.redis;
-    if (redis) await redis.subscriber.unsubscribe(redis.channel).catch(() => {});
+    if (redis) {
+      if (this.onMessage) redis.subscriber.off('message', this.onMessage);
+      await redis.subscriber.unsubscribe(redis.channel).catch(() => {});
+    }
+  }
+
+  private apply(row: Invalidation): void {
+    applyInvalidation(this.options.cache, { workspaceId: row.workspace_id, credentialId: row.credential_id });
   }
 }

@@ -4,18 +4,25 @@ import { z } from 'zod';
 import { parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
 import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
 
-const prefixSchema = z.string().regex(/^[a-z][a-z0-9]{0,15}_$/, 'a prefix is lowercase letters/digits ending in _');
-
-const rateLimitSchema = z
+const prefixSchema = z
   .string()
-  .transform((s, ctx) => {
-    const spec = parseRateLimit(s);
-    if (!spec) ctx.addIssue({ code: 'custom', message: `expected a rate limit like 100/m, got ${s}` });
-    return spec as RateLimitSpec;
-  });
+  .regex(/^[a-z][a-z0-9]{0,15}_$/, 'a prefix is lowercase letters/digits ending in _');
+
+const rateLimitSchema = z.string().transform((s, ctx) => {
+  const spec = parseRateLimit(s);
+  if (!spec) ctx.addIssue({ code: 'custom', message: `expected a rate limit like 100/m, got ${s}` });
+  return spec as RateLimitSpec;
+});
+
+// Digits only: `z.coerce` would read a blank PORT as 0 (a random port) and accept `1e3` or `0x50`.
+const PORT_MESSAGE = 'expected a port number from 0 to 65535';
+const portSchema = z.preprocess(
+  (v) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v),
+  z.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(0, PORT_MESSAGE).max(65535, PORT_MESSAGE),
+);
 
 export const configSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(3000),
+  port: portSchema.default(3000),
   host: z.string().default('127.0.0.1'),
   databaseUrl: z.string().default('sqlite:./data/keyward.db'),
   redisUrl: z.string().optional(),
@@ -25,9 +32,7 @@ export const configSchema = z.object({
   plansFile: z.string().optional(),
   authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: z
-    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
-    .default(false),
+  trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -48,7 +53,10 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
 };
 
 /** Builds the config from the environment, with explicit values (flags, tests) taking precedence. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<ConfigInput> = {}): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<ConfigInput> = {},
+): Config {
   const fromEnv: Record<string, string> = {};
   for (const [field, name] of Object.entries(ENV_NAMES)) {
     const value = env[name];
@@ -57,7 +65,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   const parsed = configSchema.safeParse({ ...fromEnv, ...defined });
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${ENV_NAMES[i.path[0] as keyof ConfigInput] ?? i.path.join('.')}: ${i.message}`);
+    const lines = parsed.error.issues.map(
+      (i) => `${ENV_NAMES[i.path[0] as keyof ConfigInput] ?? i.path.join('.')}: ${i.message}`,
+    );
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return { ...parsed.data, plans: resolvePlans(readPlansFile(parsed.data.plansFile)) };

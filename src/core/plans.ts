@@ -6,7 +6,8 @@ const rateLimitText = z.string().refine((s) => parseRateLimit(s) !== undefined, 
   message: 'expected a rate limit like 1000/h',
 });
 
-export const planSchema = z.object({
+// Strict: a misspelt field (`key_rate_limt`) must be an error, not a silently ignored limit.
+export const planSchema = z.strictObject({
   api_access: z.boolean(),
   key_rate_limit: rateLimitText.optional(),
   workspace_rate_limit: rateLimitText.optional(),

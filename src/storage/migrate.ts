@@ -19,8 +19,20 @@ class InCodeProvider implements MigrationProvider {
   }
 }
 
+/**
+ * PostgreSQL: the schema the session writes to. Kysely looks for its bookkeeping tables in every
+ * schema unless told which one, so a second Keyward schema in the same database (tests, a staging
+ * copy) made it skip creating them and then fail on `kysely_migration_lock does not exist`.
+ */
+async function migrationSchemaOf(db: Kysely<Database>, dialect: DialectName): Promise<string | undefined> {
+  if (dialect !== 'postgres') return undefined;
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
 export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect) });
+  const migrationTableSchema = await migrationSchemaOf(db, dialect);
+  const migrator = new Migrator({ db, provider: new InCodeProvider(dialect), migrationTableSchema });
   // Two instances may race to create Kysely's own bookkeeping tables; the loser simply tries again.
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();

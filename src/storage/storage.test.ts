@@ -15,32 +15,33 @@ import type { CredentialRow, SecretRow } from './repositories/credentials.ts';
 // Past 2^31 on purpose: epoch milliseconds must survive as exact JS numbers on both dialects.
 const T0 = Date.parse('2026-01-01T00:00:00.123Z');
 
+const NEVER = {
+  expires_at: null,
+  revoked_at: null,
+  deleted_at: null,
+  last_used_at: null,
+  last_used_ip: null,
+};
+
 function credentialRow(workspaceId: string, at: number, over: Partial<CredentialRow> = {}): CredentialRow {
-  return {
-    id: newId(over.kind === 'integration_token' ? 'integration' : 'apiKey', at),
-    workspace_id: workspaceId,
+  const id = newId(over.kind === 'integration_token' ? 'integration' : 'apiKey', at);
+  const fields = {
     kind: 'api_key',
     name: 'test key',
     description: '',
     scopes: '["read"]',
     rate_limit: null,
-    expires_at: null,
-    revoked_at: null,
-    deleted_at: null,
-    last_used_at: null,
-    last_used_ip: null,
-    created_at: at,
-    updated_at: at,
-    ...over,
-  };
+  } as const;
+  return { id, workspace_id: workspaceId, ...fields, ...NEVER, created_at: at, updated_at: at, ...over };
 }
 
 function secretRow(credentialId: string, at: number): SecretRow {
   const secret = generateSecret('spk_');
+  const start = startOf(secret, 'spk_');
   return {
     hash: hashSecret(secret),
     credential_id: credentialId,
-    start: startOf(secret, 'spk_'),
+    start,
     prefix: 'spk_',
     expires_at: null,
     created_at: at,
@@ -57,27 +58,23 @@ async function errorOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 /** Two storages over one brand-new, unmigrated database, as two instances starting together. */
-async function openFreshTwice(dialect: 'sqlite' | 'postgres'): Promise<[Storage, Storage, () => Promise<void>]> {
+async function openFreshTwice(dialect: 'sqlite' | 'postgres') {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'keyward-race-'));
     const url = `sqlite:${join(dir, 'keyward.db')}`;
-    const [a, b] = [openStorage(url), openStorage(url)];
-    return [a, b, async () => rmSync(dir, { recursive: true, force: true })];
+    const cleanup = async () => rmSync(dir, { recursive: true });
+    return { a: openStorage(url), b: openStorage(url), cleanup };
   }
   const url = testDatabaseUrl()!;
   const schema = uniqueName('kwrace');
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema "${schema}"`);
-  const [a, b] = [openStorage(url, { schema }), openStorage(url, { schema })];
-  return [
-    a,
-    b,
-    async () => {
-      await admin.query(`drop schema if exists "${schema}" cascade`);
-      await admin.end();
-    },
-  ];
+  const cleanup = async () => {
+    await admin.query(`drop schema if exists "${schema}" cascade`);
+    await admin.end();
+  };
+  return { a: openStorage(url, { schema }), b: openStorage(url, { schema }), cleanup };
 }
 
 describe.each(dialects())('storage on $name', ({ name, create }) => {
@@ -90,7 +87,10 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
   let clock = T0;
   /** A strictly increasing time, so ids made with it sort by creation. */
   const tick = () => (clock += 1_000);
-  const workspace = async () => (await storage.workspaces.create({ name: 'Acme', plan: 'professional' }, tick())).id;
+  const workspace = async () =>
+    (await storage.workspaces.create({ name: 'Acme', plan: 'professional' }, tick())).id;
+  const vote = (ws: string, postId: string, voter: string, id = newId('vote', tick())) =>
+    storage.votes.insert({ id, workspace_id: ws, post_id: postId, voter, created_at: clock });
 
   beforeAll(async () => {
     db = await create();
@@ -107,9 +107,9 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
     });
 
     it('two instances migrating a fresh database at the same time both succeed', async () => {
-      const [a, b, cleanup] = await openFreshTwice(name);
+      const { a, b, cleanup } = await openFreshTwice(name);
       try {
-        const results = await Promise.allSettled([a.migrate(), b.migrate()]);console.log(results);
+        const results = await Promise.allSettled([a.migrate(), b.migrate()]);
         expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
         const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
         // Every migration ran exactly once between the two.
@@ -124,24 +124,23 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
     });
   });
 
-  describe('workspaces', () => {
-    it('are created, read, listed and updated', async () => {
-      const now = tick();
-      const created = await storage.workspaces.create({ name: 'Globex', plan: 'free', settings: { a: 1 } }, now);
-      expect(created).toEqual({ id: created.id, name: 'Globex', plan: 'free', settings: '{"a":1}', created_at: now });
-      expect(created.id).toMatch(/^ws_/);
-      expect(await storage.workspaces.get(created.id)).toEqual(created);
-      expect((await storage.workspaces.list()).map((w) => w.id)).toContain(created.id);
-      const updated = await storage.workspaces.update(created.id, { name: 'Globex Corp', plan: 'enterprise' });
-      expect(updated).toEqual({ ...created, name: 'Globex Corp', plan: 'enterprise' });
-      expect(await storage.workspaces.get('ws_missing')).toBeUndefined();
-    });
+  it('workspaces are created, read, listed and updated', async () => {
+    const at = tick();
+    const created = await storage.workspaces.create({ name: 'Globex', plan: 'free', settings: { a: 1 } }, at);
+    expect(created).toMatchObject({ name: 'Globex', plan: 'free', settings: '{"a":1}', created_at: at });
+    expect(created.id).toMatch(/^ws_/);
+    expect(await storage.workspaces.get(created.id)).toEqual(created);
+    expect((await storage.workspaces.list()).map((w) => w.id)).toContain(created.id);
+    const patch = { name: 'Globex Corp', plan: 'enterprise' };
+    expect(await storage.workspaces.update(created.id, patch)).toEqual({ ...created, ...patch });
+    expect(await storage.workspaces.get('ws_missing')).toBeUndefined();
   });
 
   describe('credentials', () => {
     it('are created with a secret and read back only within their workspace', async () => {
       const [ws, other] = [await workspace(), await workspace()];
-      const row = credentialRow(ws, tick(), { scopes: '["read:write"]', rate_limit: '5/m', expires_at: T0 + 9e9 });
+      const over = { scopes: '["read:write"]', rate_limit: '5/m', expires_at: T0 + 9e9 };
+      const row = credentialRow(ws, tick(), over);
       await storage.credentials.create(row, secretRow(row.id, row.created_at));
       expect(await storage.credentials.get(ws, row.id)).toEqual(row);
       expect(await storage.credentials.getById(row.id)).toEqual(row);
@@ -173,15 +172,9 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
       }
       expect(sizes).toEqual([3, 3, 1]);
       expect(seen).toEqual([...made].reverse());
-    });
-
-    it('a page exactly the size of the rest ends the list (no empty last page)', async () => {
-      const ws = await workspace();
-      for (let i = 0; i < 4; i++) await storage.credentials.create(credentialRow(ws, tick()));
-      const first = await storage.credentials.list(ws, 'api_key', { limit: 2 });
-      const second = await storage.credentials.list(ws, 'api_key', { limit: 2, after: first.nextAfter! });
-      expect(second.items).toHaveLength(2);
-      expect(second.nextAfter).toBeNull();
+      // A page that takes exactly what is left is the last one: no empty page after it.
+      const whole = await storage.credentials.list(ws, 'api_key', { limit: 7 });
+      expect([whole.items.length, whole.nextAfter]).toEqual([7, null]);
     });
 
     it('findBySecretHash returns the credential, its secret and its workspace; a deleted one is not found', async () => {
@@ -205,7 +198,7 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
       const first = tick();
       expect(await storage.credentials.revoke(row.id, first)).toBe(true);
       expect(await storage.credentials.revoke(row.id, tick())).toBe(false);
-      expect(await storage.credentials.getById(row.id)).toMatchObject({ revoked_at: first, updated_at: first });
+      expect((await storage.credentials.getById(row.id))!.revoked_at).toBe(first);
     });
 
     it('rotation keeps an old secret with an end time; secrets are listed newest first', async () => {
@@ -230,8 +223,12 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
         { credentialId: a.id, lastUsedAt: at, lastUsedIp: '203.0.113.9' },
         { credentialId: b.id, lastUsedAt: at + 1, lastUsedIp: null },
       ]);
-      expect(await storage.credentials.getById(a.id)).toMatchObject({ last_used_at: at, last_used_ip: '203.0.113.9' });
-      expect(await storage.credentials.getById(b.id)).toMatchObject({ last_used_at: at + 1, last_used_ip: null });
+      const [usedA, usedB] = [
+        await storage.credentials.getById(a.id),
+        await storage.credentials.getById(b.id),
+      ];
+      expect(usedA).toMatchObject({ last_used_at: at, last_used_ip: '203.0.113.9' });
+      expect(usedB).toMatchObject({ last_used_at: at + 1, last_used_ip: null });
     });
   });
 
@@ -258,26 +255,17 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
     it('one vote per voter per post; the same voter may vote on another post', async () => {
       const ws = await workspace();
       const { boardId, postIds } = await boardWithPosts(ws, 2);
-      const vote = (postId: string, voter: string) =>
-        storage.votes.insert({ id: newId('vote', tick()), workspace_id: ws, post_id: postId, voter, created_at: clock });
-      await vote(postIds[0]!, 'ada@example.com');
-      expect(isUniqueViolation(await errorOf(vote(postIds[0]!, 'ada@example.com')))).toBe(true);
-      await expect(vote(postIds[1]!, 'ada@example.com')).resolves.toBeDefined();
+      await vote(ws, postIds[0]!, 'ada@example.com');
+      expect(isUniqueViolation(await errorOf(vote(ws, postIds[0]!, 'ada@example.com')))).toBe(true);
+      await expect(vote(ws, postIds[1]!, 'ada@example.com')).resolves.toBeDefined();
       expect(boardId).toMatch(/^brd_/);
     });
   });
 
   async function boardWithPosts(ws: string, posts: number, statuses: string[] = ['open']) {
     const at = tick();
-    const board = await storage.boards.insert({
-      id: newId('board', at),
-      workspace_id: ws,
-      name: 'Ideas',
-      slug: `ideas-${at}`,
-      description: '',
-      created_at: at,
-      updated_at: at,
-    });
+    const fields = { name: 'Ideas', slug: `ideas-${at}`, description: '', created_at: at, updated_at: at };
+    const board = await storage.boards.insert({ id: newId('board', at), workspace_id: ws, ...fields });
     const postIds: string[] = [];
     for (let i = 0; i < posts; i++) {
       const t = tick();
@@ -294,9 +282,7 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
     it('boards count their posts and posts count their votes, as numbers', async () => {
       const ws = await workspace();
       const { boardId, postIds } = await boardWithPosts(ws, 3, ['open', 'planned']);
-      for (const voter of ['a', 'b']) {
-        await storage.votes.insert({ id: newId('vote', tick()), workspace_id: ws, post_id: postIds[0]!, voter, created_at: clock });
-      }
+      for (const voter of ['a', 'b']) await vote(ws, postIds[0]!, voter);
       expect((await storage.boards.get(ws, boardId))!.post_count).toBe(3);
       expect((await storage.boards.list(ws, { limit: 10 })).items.map((b) => b.post_count)).toEqual([3]);
       expect((await storage.posts.get(ws, postIds[0]!))!.vote_count).toBe(2);
@@ -323,7 +309,7 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
       const ws = await workspace();
       const { boardId, postIds } = await boardWithPosts(ws, 2);
       const voteId = newId('vote', tick());
-      await storage.votes.insert({ id: voteId, workspace_id: ws, post_id: postIds[0]!, voter: 'v', created_at: clock });
+      await vote(ws, postIds[0]!, 'v', voteId);
       expect(await storage.boards.delete(ws, boardId)).toBe(true);
       expect(await storage.boards.get(ws, boardId)).toBeUndefined();
       for (const id of postIds) expect(await storage.posts.get(ws, id)).toBeUndefined();
@@ -406,27 +392,27 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
     const row = credentialRow(ws, at, { expires_at: at + 1, revoked_at: at + 2, last_used_at: at + 3 });
     const secret = { ...secretRow(row.id, at), expires_at: at + 4 };
     await storage.credentials.create(row, secret);
-    const found = (await storage.credentials.findBySecretHash(secret.hash))!;
-    for (const value of [
-      found.credential.created_at,
-      found.credential.updated_at,
-      found.credential.expires_at,
-      found.credential.revoked_at,
-      found.credential.last_used_at,
-      found.secret.created_at,
-      found.secret.expires_at,
-      found.workspace.created_at,
-    ]) {
-      expect(typeof value).toBe('number');
-    }
-    expect(found.credential).toMatchObject({ created_at: at, expires_at: at + 1, revoked_at: at + 2 });
-    expect(found.secret.expires_at).toBe(at + 4);
+    const {
+      credential: c,
+      secret: s,
+      workspace: w,
+    } = (await storage.credentials.findBySecretHash(secret.hash))!;
+    const times = [
+      c.created_at,
+      c.updated_at,
+      c.expires_at,
+      c.revoked_at,
+      c.last_used_at,
+      s.created_at,
+      s.expires_at,
+    ];
+    expect(times).toStrictEqual([at, at, at + 1, at + 2, at + 3, at, at + 4]);
+    expect(typeof w.created_at).toBe('number');
     const { boardId, postIds } = await boardWithPosts(ws, 1);
     const board = (await storage.boards.get(ws, boardId))!;
     const post = (await storage.posts.get(ws, postIds[0]!))!;
-    for (const value of [board.created_at, board.post_count, post.updated_at, post.vote_count]) {
-      expect(typeof value).toBe('number');
-    }
-    expect(await storage.invalidations.latestSeq()).toEqual(expect.any(Number));
+    const more = [board.created_at, board.post_count, post.updated_at, post.vote_count];
+    expect(more.map((v) => typeof v)).toEqual(['number', 'number', 'number', 'number']);
+    expect(typeof (await storage.invalidations.latestSeq())).toBe('number');
   });
 });

@@ -3,6 +3,10 @@ import { KeywardError } from '../core/errors.ts';
 import type { Page } from '../storage/page.ts';
 
 const CURSOR_RE = /^[a-z]+_[0-9a-z]+$/;
+const MAX_CURSOR_LENGTH = 200;
+
+const badCursor = () =>
+  new KeywardError('ERR_BAD_REQUEST', 'The cursor is not valid; use next_cursor from a list response.');
 
 export function encodeCursor(id: string): string {
   return Buffer.from(`c1:${id}`).toString('base64url');
@@ -10,9 +14,10 @@ export function encodeCursor(id: string): string {
 
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
+  if (cursor.length > MAX_CURSOR_LENGTH) throw badCursor();
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const id = text.startsWith('c1:') ? text.slice(3) : '';
-  if (!CURSOR_RE.test(id)) throw new KeywardError('ERR_BAD_REQUEST', 'The cursor is not valid; use next_cursor from a list response.');
+  if (!CURSOR_RE.test(id)) throw badCursor();
   return id;
 }
 

@@ -19,10 +19,12 @@ export const listEnvelope = <T extends z.ZodType>(item: T) =>
 
 export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z.string().min(1).max(200).optional(),
+  // Any string: one that was not issued is a bad cursor (400, in decodeCursor), not a validation error.
+  cursor: z.string().optional(),
 });
 
-export const idParams = z.object({ id: z.string().min(1).max(100) });
+// Any string: an id that does not exist (or is empty) is simply not found, never a validation error.
+export const idParams = z.object({ id: z.string().max(200) });
 
 export const deletedResponse = dataEnvelope(z.object({ id: z.string(), deleted: z.literal(true) }));
 

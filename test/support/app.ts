@@ -25,6 +25,8 @@ export interface TestApp {
 export interface TestAppOptions {
   db: TestDatabase;
   redisUrl?: string | undefined;
+  /** Redis namespace, fresh per app unless given: two apps given the same one act as two instances. */
+  redisPrefix?: string | undefined;
   config?: Partial<ConfigInput>;
   clock?: ManualClock;
 }
@@ -35,7 +37,7 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const composed = await compose(config, {
     clock,
     storage: options.db.storage,
-    redisPrefix: options.redisUrl ? `${uniqueName('kwtest')}:` : undefined,
+    redisPrefix: options.redisUrl ? (options.redisPrefix ?? `${uniqueName('kwtest')}:`) : undefined,
   });
   const app = await buildApp(composed.deps);
   await app.ready();

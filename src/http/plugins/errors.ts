@@ -4,16 +4,21 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, type ErrorCode, type ErrorDetails, isKeywardError } from '../../core/errors.ts';
 import { isUnavailable } from '../../storage/errors.ts';
 
+// A key pasted into a path or a field must not come back in an error (messages quote ids and URLs):
+// anything shaped like a secret, `<prefix>_` then 32+ base62 characters, is masked. Ids are far shorter.
+const SECRET_SHAPE = /\b[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}/g;
+const redact = (text: string) => text.replace(SECRET_SHAPE, '[redacted]');
+
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
   message: string = ERRORS[code].message,
   details?: ErrorDetails,
 ) {
-  return reply
-    .code(ERRORS[code].status)
-    .type('application/json; charset=utf-8')
-    .send({ error: details ? { code, message, details } : { code, message } });
+  const error = details
+    ? { code, message: redact(message), details: JSON.parse(redact(JSON.stringify(details))) as ErrorDetails }
+    : { code, message: redact(message) };
+  return reply.code(ERRORS[code].status).type('application/json; charset=utf-8').send({ error });
 }
 
 // Fastify's own error codes that mean "the client sent something wrong".
@@ -36,13 +41,15 @@ function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply
   if (isKeywardError(err)) return sendError(reply, err.code, err.message, err.details);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
+    // Zod's own issue shape (code, path inside the part, message) plus which part of the request it is.
     const issues = err.validation.map((v) => ({
       code: v.keyword,
-      path: [where, ...v.instancePath.split('/').filter(Boolean)],
+      path: v.instancePath.split('/').filter(Boolean),
       message: v.message,
+      location: where,
     }));
     const first = issues[0];
-    const summary = first ? `${first.path.join('.')}: ${first.message}` : 'The request is not valid.';
+    const summary = first ? `${[where, ...first.path].join('.')}: ${first.message}` : 'The request is not valid.';
     return sendError(reply, 'ERR_VALIDATION', summary, { issues });
   }
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;

@@ -29,6 +29,8 @@ export const credentialSchema = z
 
 export const withSecret = credentialSchema.extend({ secret: z.string() });
 
-export const expireBody = z
-  .object({ at: z.iso.datetime({ offset: true }).optional() })
-  .default({});
+// A POST without a body reaches validation as null, not undefined: treat it as `{}` ("expire now").
+export const expireBody = z.preprocess(
+  (body) => body ?? {},
+  z.object({ at: z.iso.datetime({ offset: true }).optional() }),
+);

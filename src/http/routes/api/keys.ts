@@ -61,7 +61,7 @@ export const keyRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
     return { data: await present(await revokeCredential(ctx, ws, request.params.id, actorOf(request))) };
   });
 
-  app.post('/keys/:id/expire', manage('admin', 'Expire an API key now, or at `at`', { params: idParams, body: expireBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
+  app.post('/keys/:id/expire', manage('admin', 'Expire an API key now, or at `at`', { params: idParams, body: expireBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] } }), async (request) => {
     const ws = workspaceOf(request);
     await find(ws, request.params.id);
     const at = request.body?.at ? Date.parse(request.body.at) : undefined;

@@ -1,7 +1,7 @@
 /** First-run setup and sign in / whoami / sign out. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { hashPassword } from '../../../accounts/passwords.ts';
+import { hashPassword, MAX_PASSWORD_LENGTH } from '../../../accounts/passwords.ts';
 import { emailSchema, insertUser, passwordSchema, presentUser } from '../../../accounts/users.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -58,7 +58,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     '/session',
     {
       config: { role: 'public' },
-      schema: { tags: TAGS, summary: 'Sign in', body: z.object({ email: z.string().trim().max(254), password: z.string().max(200) }), response: { 200: sessionSchema, ...commonErrors } },
+      schema: { tags: TAGS, summary: 'Sign in', body: z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) }), response: { 200: sessionSchema, ...commonErrors } },
     },
     async (request, reply) => {
       const { token, session } = await sessions.signIn(request.body.email, request.body.password, request.ip);

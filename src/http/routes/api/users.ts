@@ -41,6 +41,8 @@ export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) 
       const ws = workspaceOf(request);
       const now = clock.now();
       const updated = await storage.transaction(async (tx) => {
+        // Owner changes in a workspace go one at a time, so two owners demoting each other leave one.
+        await tx.workspaces.lock(ws);
         const user = await tx.users.get(ws, request.params.id);
         if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
         if (user.role === 'owner' && request.body.role !== 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();
@@ -57,6 +59,7 @@ export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) 
     const now = clock.now();
     await find(ws, request.params.id);
     await storage.transaction(async (tx) => {
+      await tx.workspaces.lock(ws);
       const user = await tx.users.get(ws, request.params.id);
       if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
       if (user.role === 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();

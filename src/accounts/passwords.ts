@@ -12,6 +12,7 @@ const KEYLEN = 32;
 const MAXMEM = 64 * 1024 * 1024;
 
 export const MIN_PASSWORD_LENGTH = 10;
+export const MAX_PASSWORD_LENGTH = 200;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

@@ -7,14 +7,17 @@ import { isUniqueViolation } from '../storage/errors.ts';
 import type { Repositories, Storage } from '../storage/index.ts';
 import type { UserRow } from '../storage/repositories/users.ts';
 import type { Role } from '../storage/schema.ts';
-import { hashPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
+import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.ts';
 
 export const ROLES = ['owner', 'admin', 'member'] as const satisfies readonly Role[];
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed];
 
 export const emailSchema = z.string().trim().toLowerCase().email().max(254);
-export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`).max(200);
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`);
 
 export interface NewUser {
   workspaceId: string;
@@ -63,7 +66,7 @@ export async function createUser(storage: Storage, input: NewUser, actor: Actor,
   const email = emailSchema.safeParse(input.email);
   if (!email.success) throw new KeywardError('ERR_VALIDATION', 'email is not a valid address');
   const password = passwordSchema.safeParse(input.password);
-  if (!password.success) throw new KeywardError('ERR_VALIDATION', `password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (!password.success) throw new KeywardError('ERR_VALIDATION', `password must have ${password.error.issues[0]?.message}`);
   if (!(ROLES as readonly string[]).includes(input.role)) throw new KeywardError('ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
   if (!(await storage.workspaces.get(input.workspaceId))) {
     throw new KeywardError('ERR_NOT_FOUND', `workspace ${input.workspaceId} not found`);

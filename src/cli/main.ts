@@ -4,6 +4,7 @@ import { loadConfig } from '../config/config.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
+import { registerUserCommands } from './user.ts';
 import { registerWorkspaceCommands } from './workspace.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -47,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
 
   registerWorkspaceCommands(program);
   registerKeyCommands(program);
+  registerUserCommands(program);
 
   try {
     await program.parseAsync(argv);

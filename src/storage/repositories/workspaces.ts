@@ -24,6 +24,18 @@ export class WorkspaceRepository {
     return this.db.selectFrom('workspaces').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /**
+   * Inside a transaction, holds the workspace row until it ends (a no-op write: a row lock on
+   * PostgreSQL, the write lock on SQLite), so checks like "is another owner left?" cannot interleave.
+   */
+  async lock(id: string): Promise<void> {
+    await this.db
+      .updateTable('workspaces')
+      .set((eb) => ({ name: eb.ref('name') }))
+      .where('id', '=', id)
+      .execute();
+  }
+
   list(): Promise<WorkspaceRow[]> {
     return this.db.selectFrom('workspaces').selectAll().orderBy('id').execute();
   }

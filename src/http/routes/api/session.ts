@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { hashPassword, MAX_PASSWORD_LENGTH } from '../../../accounts/passwords.ts';
 import { emailSchema, insertUser, passwordSchema, presentUser } from '../../../accounts/users.ts';
-import { KeywardError } from '../../../core/errors.ts';
+import { isKeywardError, KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clearSessionCookie, setSessionCookie } from '../../plugins/session.ts';
 import { commonErrors, dataEnvelope } from '../../schemas.ts';
@@ -17,6 +17,14 @@ const sessionSchema = dataEnvelope(z.object({ user: userSchema, workspace: works
 export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage, sessions, clock } = deps;
   const secure = (request: { protocol: string }) => request.protocol === 'https';
+  // Setups run one at a time: two racing first-run forms must create one workspace, and on PostgreSQL
+  // the in-transaction count cannot see the other's uncommitted owner. (First run is one instance.)
+  let setupQueue: Promise<unknown> = Promise.resolve();
+  const oneSetupAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = setupQueue.then(fn, fn);
+    setupQueue = run.catch(() => {});
+    return run;
+  };
 
   const sessionBody = async (user: Parameters<typeof presentUser>[0], csrf: string, expiresAt: number) => {
     const workspace = await storage.workspaces.get(user.workspace_id);
@@ -43,11 +51,13 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       if ((await storage.users.count()) > 0) throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
       const now = clock.now();
       const hash = await hashPassword(request.body.password);
-      const user = await storage.transaction(async (tx) => {
-        if ((await tx.users.count()) > 0) throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
-        const ws = await tx.workspaces.create({ name: request.body.workspace_name, plan: 'professional' }, now);
-        return insertUser(tx, { workspaceId: ws.id, email: request.body.email, password: request.body.password, role: 'owner' }, hash, { type: 'user', label: request.body.email, ip: request.ip }, now);
-      });
+      const user = await oneSetupAtATime(() =>
+        storage.transaction(async (tx) => {
+          if ((await tx.users.count()) > 0) throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
+          const ws = await tx.workspaces.create({ name: request.body.workspace_name, plan: 'professional' }, now);
+          return insertUser(tx, { workspaceId: ws.id, email: request.body.email, password: request.body.password, role: 'owner' }, hash, { type: 'user', label: request.body.email, ip: request.ip }, now);
+        }),
+      );
       const { token, session } = await sessions.start(user);
       setSessionCookie(reply, token, session.expiresAt, secure(request));
       return reply.code(201).send(await sessionBody(user, session.csrfToken, session.expiresAt));
@@ -61,7 +71,11 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       schema: { tags: TAGS, summary: 'Sign in', body: z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) }), response: { 200: sessionSchema, ...commonErrors } },
     },
     async (request, reply) => {
-      const { token, session } = await sessions.signIn(request.body.email, request.body.password, request.ip);
+      const { token, session } = await sessions.signIn(request.body.email, request.body.password, request.ip).catch((err: unknown) => {
+        // Like every 429, a throttled sign-in says when to come back.
+        if (isKeywardError(err) && err.code === 'ERR_RATE_LIMITED') reply.header('retry-after', String(err.details?.retry_after));
+        throw err;
+      });
       setSessionCookie(reply, token, session.expiresAt, secure(request));
       return sessionBody(session.user, session.csrfToken, session.expiresAt);
     },

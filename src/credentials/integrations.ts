@@ -10,8 +10,8 @@ import { newSecretRow } from './api-keys.ts';
 import type { CredentialContext } from './context.ts';
 import { auditView, changeCredential } from './lifecycle.ts';
 
-export const DEFAULT_GRACE_SECONDS = 7 * 86_400;
-export const MAX_GRACE_SECONDS = 30 * 86_400;
+// The grace limits are part of the API contract (the rotate body's schema): defined there.
+export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../contract/credentials.ts';
 
 export interface IntegrationInput {
   workspaceId: string;

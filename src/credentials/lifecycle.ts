@@ -27,7 +27,8 @@ export const auditView = (row: CredentialRow) => ({
 
 /**
  * Applies a change to one credential inside a transaction that also logs the cache invalidation
- * and the audit entry, then tells the caches.
+ * and the audit entry, then tells the caches. `apply` resolves to false when it changed nothing (revoking
+ * a revoked key): then nothing is logged and no cache is told.
  */
 export async function changeCredential(
   ctx: CredentialContext,
@@ -35,12 +36,12 @@ export async function changeCredential(
   id: string,
   action: string,
   actor: Actor,
-  apply: (tx: Repositories, row: CredentialRow, now: number) => Promise<void>,
+  apply: (tx: Repositories, row: CredentialRow, now: number) => Promise<unknown>,
 ): Promise<CredentialRow> {
   const now = ctx.clock.now();
-  const row = await ctx.storage.transaction(async (tx) => {
+  const { row, changed } = await ctx.storage.transaction(async (tx) => {
     const current = await findOrThrow(tx, workspaceId, id);
-    await apply(tx, current, now);
+    if ((await apply(tx, current, now)) === false) return { row: current, changed: false };
     await tx.invalidations.record(current.workspace_id, current.id, now);
     const updated = (await tx.credentials.getById(id)) ?? (await tx.credentials.getDeleted(id)) ?? current;
     await recordAudit(
@@ -56,20 +57,21 @@ export async function changeCredential(
       },
       now,
     );
-    return updated;
+    return { row: updated, changed: true };
   });
-  await ctx.notify({ workspaceId: row.workspace_id, credentialId: row.id });
+  if (changed) await ctx.notify({ workspaceId: row.workspace_id, credentialId: row.id });
   return row;
 }
 
 /** Permanent: a revoked credential never works again. Revoking twice is harmless. */
 export function revokeCredential(ctx: CredentialContext, workspaceId: string | null, id: string, actor: Actor = SYSTEM_ACTOR) {
-  return changeCredential(ctx, workspaceId, id, 'revoked', actor, async (tx, row, now) => {
-    await tx.credentials.revoke(row.id, now);
-  });
+  return changeCredential(ctx, workspaceId, id, 'revoked', actor, (tx, row, now) => tx.credentials.revoke(row.id, now));
 }
 
-/** Expires now (`at` omitted) or at a later time. A revoked credential stays revoked. */
+/**
+ * Expires now (`at` omitted) or at a later time. A revoked credential stays revoked, and an expired
+ * one stays expired: expiring it now again changes nothing, and a later time would revive it.
+ */
 export function expireCredential(
   ctx: CredentialContext,
   workspaceId: string | null,
@@ -79,6 +81,10 @@ export function expireCredential(
 ) {
   return changeCredential(ctx, workspaceId, id, 'expired', actor, async (tx, row, now) => {
     if (row.revoked_at !== null) throw new KeywardError('ERR_CONFLICT', 'This credential is revoked.');
+    if (row.expires_at !== null && row.expires_at <= now) {
+      if (at === undefined) return false;
+      throw new KeywardError('ERR_CONFLICT', 'This credential has already expired; create a new one.');
+    }
     if (at !== undefined && at < now) throw new KeywardError('ERR_VALIDATION', 'The expiry time is in the past; omit it to expire now.');
     await tx.credentials.update(row.id, { expires_at: at ?? now, updated_at: now });
   });

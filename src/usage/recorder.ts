@@ -30,6 +30,25 @@ interface Pending {
   requests: NewRequestLogRow[];
 }
 
+/** Folds `newer` into `older`: counts add up, the request log keeps order and its cap. */
+function mergePending(older: Pending, newer: Pending): Pending {
+  for (const [hour, n] of newer.hours) {
+    const o = older.hours.get(hour);
+    if (!o) {
+      older.hours.set(hour, n);
+      continue;
+    }
+    o.requests += n.requests;
+    o.errors_4xx += n.errors_4xx;
+    o.errors_5xx += n.errors_5xx;
+    o.rate_limited += n.rate_limited;
+  }
+  older.requests = [...older.requests, ...newer.requests].slice(-REQUEST_LOG_KEEP);
+  older.lastUsedAt = newer.lastUsedAt;
+  older.lastUsedIp = newer.lastUsedIp;
+  return older;
+}
+
 export class UsageRecorder {
   private pending = new Map<string, Pending>();
   private alerts: EventRow[] = [];
@@ -99,8 +118,11 @@ export class UsageRecorder {
         this.flushes++;
       })
       .catch(() => {
-        // Keep what failed for the next flush (merged back in), unless the process is stopping.
-        for (const [id, p] of batch) if (!this.pending.has(id)) this.pending.set(id, p);
+        // Keep what failed for the next flush, merged with what was recorded meanwhile.
+        for (const [id, failed] of batch) {
+          const newer = this.pending.get(id);
+          this.pending.set(id, newer ? mergePending(failed, newer) : failed);
+        }
         this.alerts.push(...alerts);
       })
       .finally(() => {
@@ -126,14 +148,20 @@ export class UsageRecorder {
       for (const a of alerts) await tx.events.insertIgnoringDuplicate(a);
     });
     for (const id of batch.keys()) this.needsPrune.add(id);
-    if (this.flushes % 30 === 0) await this.prune();
+    // The batch is committed: a failed prune must not fail the flush (it would be written again).
+    if (this.flushes % 30 === 0) await this.prune().catch(() => {});
   }
 
   /** Trims each credential's request log to its newest rows (not every flush: it costs a query each). */
   async prune(): Promise<void> {
     const ids = [...this.needsPrune];
     this.needsPrune.clear();
-    await this.storage.usage.pruneRequests(ids);
+    try {
+      await this.storage.usage.pruneRequests(ids);
+    } catch (err) {
+      for (const id of ids) this.needsPrune.add(id);
+      throw err;
+    }
   }
 
   async stop(): Promise<void> {

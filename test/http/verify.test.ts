@@ -1,0 +1,90 @@
+/** POST /v1/keys/verify for other backends, and GET /metrics. */
+import { describe, expect, it } from 'vitest';
+import { revokeCredential } from '../../src/credentials/lifecycle.ts';
+import { describeDialects, expectData, expectError, useApp } from './harness.ts';
+
+const SERVICE_TOKEN = 'svc_test_token_0123456789';
+
+interface Verified {
+  valid: boolean;
+  code: string;
+  workspace_id: string | null;
+  credential_id: string | null;
+  scopes: string[];
+  ratelimit: { limit: number; remaining: number; reset: number } | null;
+}
+
+describeDialects('key verification for other backends', (create) => {
+  const t = useApp(create, { config: { serviceToken: SERVICE_TOKEN } });
+  const verify = (body: unknown, token: string | null = SERVICE_TOKEN) =>
+    t().app.inject({
+      method: 'POST',
+      url: '/v1/keys/verify',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      payload: JSON.stringify(body),
+    });
+
+  it('a valid key verifies with its workspace, scopes and budget, and counts against that budget', async () => {
+    const ws = await t().workspace();
+    const key = await t().key(ws, 'read', { rateLimit: '10/h' });
+    const first = expectData<Verified>(await verify({ key: key.secret }));
+    expect(first).toMatchObject({ valid: true, code: 'VALID', workspace_id: ws, credential_id: key.id, scopes: ['read'] });
+    expect(first.ratelimit).toMatchObject({ limit: 10, remaining: 9 });
+    const second = expectData<Verified>(await verify({ key: key.secret }));
+    expect(second.ratelimit?.remaining).toBe(8);
+  });
+
+  it('outcomes are values: unknown, revoked, wrong scope and over budget are 200 with valid false', async () => {
+    const ws = await t().workspace();
+    expect(expectData<Verified>(await verify({ key: 'spk_not_a_real_key' }))).toMatchObject({ valid: false, code: 'ERR_UNAUTHENTICATED', credential_id: null });
+
+    const readOnly = await t().key(ws, 'read');
+    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:write' }))).toMatchObject({ valid: false, code: 'ERR_SCOPE_INSUFFICIENT' });
+    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:read' }))).toMatchObject({ valid: true });
+
+    const limited = await t().key(ws, 'read', { rateLimit: '1/h' });
+    expect(expectData<Verified>(await verify({ key: limited.secret })).valid).toBe(true);
+    expect(expectData<Verified>(await verify({ key: limited.secret }))).toMatchObject({ valid: false, code: 'ERR_RATE_LIMITED' });
+
+    const revoked = await t().key(ws);
+    await revokeCredential(t().deps.credentials, ws, revoked.id);
+    expect(expectData<Verified>(await verify({ key: revoked.secret }))).toMatchObject({ valid: false, code: 'ERR_KEY_REVOKED' });
+  });
+
+  it('needs the service token: missing or wrong is 401, a bad body is 422', async () => {
+    expectError(await verify({ key: 'x' }, null), 401, 'ERR_UNAUTHENTICATED');
+    expectError(await verify({ key: 'x' }, 'wrong-token-0123456789'), 401, 'ERR_UNAUTHENTICATED');
+    expectError(await verify({}), 422, 'ERR_VALIDATION');
+  });
+});
+
+describeDialects('verification disabled and metrics', (create) => {
+  const t = useApp(create);
+
+  it('without KEYWARD_SERVICE_TOKEN the endpoint answers 404', async () => {
+    const res = await t().app.inject({ method: 'POST', url: '/v1/keys/verify', headers: { authorization: 'Bearer anything-at-all-123' }, payload: { key: 'x' } });
+    expectError(res, 404, 'ERR_NOT_FOUND');
+  });
+
+  it('GET /metrics is Prometheus text with request counts by route pattern, never by raw URL', async () => {
+    const ws = await t().workspace();
+    const key = await t().key(ws);
+    await t().call(key.secret, 'GET', '/v1/ping');
+    await t().call(key.secret, 'GET', '/v1/boards/brd_doesnotexist');
+    const res = await t().app.inject({ url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('keyward_http_requests_total{method="GET",route="/v1/ping",status="200"} 1');
+    expect(res.body).toContain('route="/v1/boards/:id"');
+    expect(res.body).not.toContain('brd_doesnotexist');
+    expect(res.body).not.toContain(key.secret);
+  });
+});
+
+describe('verify codes', () => {
+  it('are documented error codes or VALID', async () => {
+    const { VERIFY_CODES } = await import('../../src/http/routes/v1/verify.ts');
+    const { ERRORS } = await import('../../src/core/errors.ts');
+    for (const code of Object.values(VERIFY_CODES)) expect(code === 'VALID' || code in ERRORS).toBe(true);
+  });
+});

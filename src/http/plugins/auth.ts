@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CachedCredential } from '../../cache/credential-cache.ts';
-import type { ErrorCode } from '../../core/errors.ts';
+import { ERRORS, type ErrorCode } from '../../core/errors.ts';
 import type { RequiredScope } from '../../core/scopes.ts';
 import type { VerifyCode } from '../../credentials/verify.ts';
 import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
@@ -144,7 +144,9 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
         limit: result.limitedBy,
       });
     }
-    return sendError(reply, CODE_TO_ERROR[result.code]);
+    const code = CODE_TO_ERROR[result.code];
+    const message = ERRORS[code].message.replace('API key', result.credential?.kind === 'integration_token' ? 'integration token' : 'API key');
+    return sendError(reply, code, message);
   });
 
   // Requests without an Authorization header but with a body: refuse, pointing at the header.

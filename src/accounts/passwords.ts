@@ -11,8 +11,8 @@ const KEYLEN = 32;
 // N=2^15, r=8 needs 32 MiB; allow headroom over Node's 32 MiB default.
 const MAXMEM = 64 * 1024 * 1024;
 
-export const MIN_PASSWORD_LENGTH = 10;
-export const MAX_PASSWORD_LENGTH = 200;
+// The limits are part of the API contract (the dashboard shows them): defined there.
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../contract/limits.ts';
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);

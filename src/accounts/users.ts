@@ -1,23 +1,19 @@
 /** Creating workspace users (API, CLI and first-run setup share this). */
-import { z } from 'zod';
 import { type Actor, recordAudit } from '../audit/record.ts';
+import { emailSchema, passwordSchema, ROLES } from '../contract/accounts.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import { isUniqueViolation } from '../storage/errors.ts';
 import type { Repositories, Storage } from '../storage/index.ts';
 import type { UserRow } from '../storage/repositories/users.ts';
 import type { Role } from '../storage/schema.ts';
-import { hashPassword, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './passwords.ts';
+import { hashPassword } from './passwords.ts';
 
-export const ROLES = ['owner', 'admin', 'member'] as const satisfies readonly Role[];
+// Roles, email and password rules are part of the API contract: defined in src/contract, used here.
+export { emailSchema, passwordSchema, ROLES };
+
 const RANK: Record<Role, number> = { member: 0, admin: 1, owner: 2 };
 export const roleAtLeast = (role: Role, needed: Role): boolean => RANK[role] >= RANK[needed];
-
-export const emailSchema = z.string().trim().toLowerCase().email().max(254);
-export const passwordSchema = z
-  .string()
-  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
-  .max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`);
 
 export interface NewUser {
   workspaceId: string;

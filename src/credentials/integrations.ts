@@ -10,8 +10,8 @@ import { newSecretRow } from './api-keys.ts';
 import type { CredentialContext } from './context.ts';
 import { auditView, changeCredential } from './lifecycle.ts';
 
-// The grace limits are part of the API contract (the rotate body's schema): defined there.
-export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../contract/credentials.ts';
+// The grace limits are part of the API contract (the rotate body, the dashboard): defined there.
+export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../contract/limits.ts';
 
 export interface IntegrationInput {
   workspaceId: string;

@@ -14,11 +14,14 @@ import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerSessionAuth } from './plugins/session.ts';
 import { managementRoutes } from './routes/api/index.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { boardRoutes } from './routes/v1/boards.ts';
 import { pingRoutes } from './routes/v1/ping.ts';
 import { postRoutes } from './routes/v1/posts.ts';
+import { verifyRoutes } from './routes/v1/verify.ts';
 import { voteRoutes } from './routes/v1/votes.ts';
+import { registerMetrics } from './metrics.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -38,6 +41,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: Fastify's built-in text/plain parser would let a plain-text body reach validation (422)
   // instead of being refused as the wrong media type (415).
   app.removeContentTypeParser('text/plain');
+  // An empty body sent as JSON (`curl -X POST -H 'content-type: application/json'`) means "no body",
+  // as for actions like POST …/token; anything else goes through Fastify's own safe JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
   registerErrorHandling(app);
 
   await app.register(swagger, {
@@ -51,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (spk_…) or integration token (spi_…)' },
+          serviceToken: { type: 'http', scheme: 'bearer', description: 'KEYWARD_SERVICE_TOKEN, for POST /v1/keys/verify' },
           sessionCookie: {
             type: 'apiKey',
             in: 'cookie',
@@ -75,6 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBearerAuth(app, deps);
   await registerSessionAuth(app, deps);
   registerSystemRoutes(app, deps);
+  registerMetrics(app, deps);
 
   app.addHook('onResponse', async (request, reply) => {
     const credential = request.credential;
@@ -97,9 +110,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(boardRoutes(deps));
       await v1.register(postRoutes(deps));
       await v1.register(voteRoutes(deps));
+      await v1.register(verifyRoutes(deps));
     },
     { prefix: '/v1' },
   );
   await app.register(managementRoutes(deps), { prefix: '/api' });
+  // Dashboard last: its catch-all GET serves the single-page app for every path nothing else claims.
+  await app.register(dashboardRoutes);
   return app;
 }

@@ -1,32 +1,14 @@
-/** Shared HTTP schemas: the error envelope, list envelopes, pagination and id parameters. */
-import { z } from 'zod';
-import { ERRORS } from '../core/errors.ts';
+/** Shared HTTP schemas: the envelopes (defined in the contract) and the errors routes document. */
+import { errorEnvelope } from '../contract/envelopes.ts';
 
-export const errorEnvelope = z
-  .object({
-    error: z.object({
-      code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]),
-      message: z.string(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
-export const dataEnvelope = <T extends z.ZodType>(item: T) => z.object({ data: item });
-
-export const listEnvelope = <T extends z.ZodType>(item: T) =>
-  z.object({ data: z.array(item), next_cursor: z.string().nullable() });
-
-export const pageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  // Any string: one that was not issued is a bad cursor (400, in decodeCursor), not a validation error.
-  cursor: z.string().optional(),
-});
-
-// Any string: an id that does not exist (or is empty) is simply not found, never a validation error.
-export const idParams = z.object({ id: z.string().max(200) });
-
-export const deletedResponse = dataEnvelope(z.object({ id: z.string(), deleted: z.literal(true) }));
+export {
+  dataEnvelope,
+  deletedResponse,
+  errorEnvelope,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../contract/envelopes.ts';
 
 /** Error responses every credentialed route may return, for the OpenAPI document. */
 export const commonErrors = {

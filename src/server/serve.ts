@@ -1,9 +1,10 @@
 /** `keyward serve`: config → dependencies → app → listen, and a graceful close on SIGINT/SIGTERM. */
 import pino from 'pino';
 import type { Config } from '../config/config.ts';
-import { redactUrl } from '../storage/dialect.ts';
 import { buildApp } from '../http/app.ts';
+import { redactUrl } from '../storage/dialect.ts';
 import { compose } from './compose.ts';
+import { ensureDashboardBuilt } from './dashboard-build.ts';
 
 export interface RunningServer {
   url: string;
@@ -13,6 +14,8 @@ export interface RunningServer {
 export async function serve(config: Config): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel });
   const started = performance.now();
+  // Before listening, so the first page load gets a current dashboard (a no-op when web/dist is fresh).
+  await ensureDashboardBuilt(logger);
   const composed = await compose(config, { logger });
   const app = await buildApp(composed.deps);
   await app.listen({ port: config.port, host: config.host });

@@ -71,14 +71,14 @@ describeDialects('errors and system routes', (create) => {
       expect(error.message).not.toContain('oops');
     });
 
-    it('an empty body declared as JSON is 400 ERR_BAD_REQUEST', async () => {
+    it('an empty body declared as JSON is no body: 422 where a body is required', async () => {
       const res = await send(t(), {
         method: 'POST',
         url: '/v1/boards',
         secret: key,
         headers: { 'content-type': 'application/json' },
       });
-      expectError(res, 400, 'ERR_BAD_REQUEST');
+      expectError(res, 422, 'ERR_VALIDATION');
     });
 
     it('a body over 1 MiB is 413 ERR_PAYLOAD_TOO_LARGE', async () => {

@@ -1,6 +1,6 @@
 /** The audit log and usage alerts, readable through the management API. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { alertEventSchema, auditEntrySchema, auditQuery } from '../../../contract/usage.ts';
 import { iso } from '../../../core/time.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
@@ -9,29 +9,14 @@ import { manage, workspaceOf } from './common.ts';
 
 const json = (text: string | null): Record<string, unknown> | null => (text ? (JSON.parse(text) as Record<string, unknown>) : null);
 
-const auditSchema = z
-  .object({
-    id: z.string(),
-    action: z.string(),
-    actor: z.object({ type: z.string(), id: z.string().nullable(), label: z.string().nullable() }),
-    target: z.object({ type: z.string(), id: z.string().nullable() }),
-    ip: z.string().nullable(),
-    before: z.record(z.string(), z.unknown()).nullable(),
-    after: z.record(z.string(), z.unknown()).nullable(),
-    created_at: z.string(),
-  })
-  .meta({ id: 'AuditEntry' });
-
-const eventSchema = z.object({ id: z.string(), type: z.string(), data: z.record(z.string(), z.unknown()), created_at: z.string() });
-
 export const auditRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage } = deps;
 
   app.get(
     '/audit-log',
     manage('admin', 'Every change to credentials, integrations, users and settings', {
-      querystring: pageQuery.extend({ action: z.string().max(100).optional(), target_id: z.string().max(100).optional(), actor_id: z.string().max(100).optional() }),
-      response: { 200: listEnvelope(auditSchema), ...commonErrors },
+      querystring: auditQuery,
+      response: { 200: listEnvelope(auditEntrySchema), ...commonErrors },
     }),
     async (request) => {
       const q = request.query;
@@ -51,7 +36,7 @@ export const auditRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
 
   app.get(
     '/alerts',
-    manage('member', 'Usage alerts (usage.alert events), newest first', { querystring: pageQuery, response: { 200: listEnvelope(eventSchema), ...commonErrors } }),
+    manage('member', 'Usage alerts (usage.alert events), newest first', { querystring: pageQuery, response: { 200: listEnvelope(alertEventSchema), ...commonErrors } }),
     async (request) => {
       const page = await storage.events.list(workspaceOf(request), 'usage.alert', { limit: request.query.limit, after: decodeCursor(request.query.cursor) });
       return listResponse(page, (e) => ({ id: e.id, type: e.type, data: json(e.data) ?? {}, created_at: iso(e.created_at) }));

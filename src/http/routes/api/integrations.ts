@@ -1,14 +1,20 @@
 /** Private integrations: CRUD, first token, rotation now/later, expiry — secrets shown once. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import {
+  createIntegrationBody,
+  credentialSchema,
+  expireBody,
+  patchIntegrationBody,
+  rotateBody,
+  rotatedSchema,
+  withSecret,
+} from '../../../contract/credentials.ts';
 import { KeywardError } from '../../../core/errors.ts';
-import { GRANULAR_SCOPES } from '../../../core/scopes.ts';
 import { iso } from '../../../core/time.ts';
 import {
   createIntegration,
   DEFAULT_GRACE_SECONDS,
   issueIntegrationToken,
-  MAX_GRACE_SECONDS,
   rotateIntegrationToken,
   updateIntegration,
 } from '../../../credentials/integrations.ts';
@@ -19,18 +25,7 @@ import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
-import { credentialSchema, expireBody, withSecret } from './credential-schemas.ts';
 
-const scopes = z.array(z.enum(GRANULAR_SCOPES as [string, ...string[]])).min(1, 'choose at least one scope').max(GRANULAR_SCOPES.length);
-const createBody = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000).default(''), scopes });
-const patchBody = z
-  .object({ name: z.string().trim().min(1).max(200), description: z.string().max(1000), scopes })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
-const rotateBody = z.object({
-  mode: z.enum(['now', 'later']),
-  grace_seconds: z.number().int().min(1).max(MAX_GRACE_SECONDS).optional(),
-});
 const conflict = { 409: commonErrors[404] };
 
 export const integrationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
@@ -47,7 +42,7 @@ export const integrationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
     return { data: await Promise.all(page.items.map(present)), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
   });
 
-  app.post('/integrations', manage('admin', 'Create a private integration (then generate its token)', { body: createBody, response: { 201: dataEnvelope(credentialSchema), ...commonErrors } }), async (request, reply) => {
+  app.post('/integrations', manage('admin', 'Create a private integration (then generate its token)', { body: createIntegrationBody, response: { 201: dataEnvelope(credentialSchema), ...commonErrors } }), async (request, reply) => {
     const row = await createIntegration(ctx, { workspaceId: workspaceOf(request), ...request.body }, actorOf(request));
     return reply.code(201).send({ data: await present(row) });
   });
@@ -56,7 +51,7 @@ export const integrationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
     data: await present(await find(workspaceOf(request), request.params.id)),
   }));
 
-  app.patch('/integrations/:id', manage('admin', 'Update name, description or scopes (effective on the next request)', { params: idParams, body: patchBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
+  app.patch('/integrations/:id', manage('admin', 'Update name, description or scopes (effective on the next request)', { params: idParams, body: patchIntegrationBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
     const ws = workspaceOf(request);
     await find(ws, request.params.id);
     return { data: await present(await updateIntegration(ctx, ws, request.params.id, request.body, actorOf(request))) };
@@ -81,7 +76,7 @@ export const integrationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async
     manage('admin', 'Rotate the token now, or later with a grace period (default 7 days, at most 30)', {
       params: idParams,
       body: rotateBody,
-      response: { 200: dataEnvelope(withSecret.extend({ previous_valid_until: z.string().nullable() })), ...commonErrors, ...conflict },
+      response: { 200: dataEnvelope(rotatedSchema), ...commonErrors, ...conflict },
     }),
     async (request) => {
       const ws = workspaceOf(request);

@@ -1,7 +1,6 @@
 /** API keys in the management API: create (secret once), list, get, revoke, expire, delete. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { API_KEY_SCOPES } from '../../../core/scopes.ts';
+import { createKeyBody, credentialSchema, expireBody, withSecret } from '../../../contract/credentials.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { createApiKey } from '../../../credentials/api-keys.ts';
 import { deleteCredential, expireCredential, revokeCredential } from '../../../credentials/lifecycle.ts';
@@ -11,15 +10,6 @@ import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
-import { credentialSchema, expireBody, withSecret } from './credential-schemas.ts';
-
-const createKey = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(1000).optional(),
-  scope: z.enum(API_KEY_SCOPES),
-  expires_at: z.iso.datetime({ offset: true }).optional(),
-  rate_limit: z.string().max(30).optional(),
-});
 
 export const keyRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage, clock, credentials: ctx } = deps;
@@ -35,7 +25,7 @@ export const keyRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) =
     return { data: await Promise.all(page.items.map(present)), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
   });
 
-  app.post('/keys', manage('admin', 'Create an API key (the secret is in this response only)', { body: createKey, response: { 201: dataEnvelope(withSecret), ...commonErrors } }), async (request, reply) => {
+  app.post('/keys', manage('admin', 'Create an API key (the secret is in this response only)', { body: createKeyBody, response: { 201: dataEnvelope(withSecret), ...commonErrors } }), async (request, reply) => {
     const issued = await createApiKey(
       ctx,
       {

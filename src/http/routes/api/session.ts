@@ -1,18 +1,16 @@
 /** First-run setup and sign in / whoami / sign out. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { hashPassword, MAX_PASSWORD_LENGTH } from '../../../accounts/passwords.ts';
-import { emailSchema, insertUser, passwordSchema, presentUser } from '../../../accounts/users.ts';
+import { hashPassword } from '../../../accounts/passwords.ts';
+import { insertUser, presentUser } from '../../../accounts/users.ts';
+import { sessionSchema as sessionData, setupBody, setupStatusSchema, signedOutSchema, signInBody } from '../../../contract/accounts.ts';
 import { isKeywardError, KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
 import { clearSessionCookie, setSessionCookie } from '../../plugins/session.ts';
 import { commonErrors, dataEnvelope } from '../../schemas.ts';
-import { presentWorkspace, workspaceSchema } from './workspace.ts';
 import { TAGS } from './common.ts';
+import { presentWorkspace } from './workspace.ts';
 
-const userSchema = z.object({ id: z.string(), workspace_id: z.string(), email: z.string(), role: z.enum(['owner', 'admin', 'member']), created_at: z.string() });
-export { userSchema };
-const sessionSchema = dataEnvelope(z.object({ user: userSchema, workspace: workspaceSchema, csrf_token: z.string(), expires_at: z.string() }));
+const sessionSchema = dataEnvelope(sessionData);
 
 export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage, sessions, clock } = deps;
@@ -32,7 +30,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     return { data: { user: presentUser(user), workspace: presentWorkspace(workspace, deps), csrf_token: csrf, expires_at: new Date(expiresAt).toISOString() } };
   };
 
-  app.get('/setup', { config: { role: 'public' }, schema: { tags: TAGS, summary: 'Whether first-run setup is still open', response: { 200: dataEnvelope(z.object({ needed: z.boolean() })) } } }, async () => ({
+  app.get('/setup', { config: { role: 'public' }, schema: { tags: TAGS, summary: 'Whether first-run setup is still open', response: { 200: dataEnvelope(setupStatusSchema) } } }, async () => ({
     data: { needed: (await storage.users.count()) === 0 },
   }));
 
@@ -43,7 +41,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
       schema: {
         tags: TAGS,
         summary: 'First run: create the workspace and its owner (only while no user exists)',
-        body: z.object({ workspace_name: z.string().trim().min(1).max(200), email: emailSchema, password: passwordSchema }),
+        body: setupBody,
         response: { 201: sessionSchema, ...commonErrors, 409: commonErrors[404] },
       },
     },
@@ -68,7 +66,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     '/session',
     {
       config: { role: 'public' },
-      schema: { tags: TAGS, summary: 'Sign in', body: z.object({ email: z.string().trim().max(254), password: z.string().max(MAX_PASSWORD_LENGTH) }), response: { 200: sessionSchema, ...commonErrors } },
+      schema: { tags: TAGS, summary: 'Sign in', body: signInBody, response: { 200: sessionSchema, ...commonErrors } },
     },
     async (request, reply) => {
       const { token, session } = await sessions.signIn(request.body.email, request.body.password, request.ip).catch((err: unknown) => {
@@ -86,7 +84,7 @@ export const sessionRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (ap
     return sessionBody(s.user, s.csrfToken, s.expiresAt);
   });
 
-  app.delete('/session', { config: { role: 'session' }, schema: { tags: TAGS, summary: 'Sign out (the session ends on the server)', response: { 200: dataEnvelope(z.object({ signed_out: z.literal(true) })), ...commonErrors } } }, async (request, reply) => {
+  app.delete('/session', { config: { role: 'session' }, schema: { tags: TAGS, summary: 'Sign out (the session ends on the server)', response: { 200: dataEnvelope(signedOutSchema), ...commonErrors } } }, async (request, reply) => {
     await sessions.signOut(request.session!);
     clearSessionCookie(reply);
     return { data: { signed_out: true as const } };

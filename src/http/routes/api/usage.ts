@@ -1,8 +1,10 @@
 /** Usage time series per credential and per workspace, the recent-request log, and budget use. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { KeywardError } from '../../../core/errors.ts';
+import type { z } from 'zod';
+import { listEnvelope } from '../../../contract/envelopes.ts';
+import { requestLogEntrySchema, requestsQuery, seriesQuery, seriesSchema } from '../../../contract/usage.ts';
 import { parseRateLimit } from '../../../core/durations.ts';
+import { KeywardError } from '../../../core/errors.ts';
 import { iso } from '../../../core/time.ts';
 import type { Budget } from '../../../limits/rate-limiter.ts';
 import type { UsageHourRow } from '../../../storage/repositories/usage.ts';
@@ -13,23 +15,6 @@ import { manage, workspaceOf } from './common.ts';
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
 const MAX_POINTS = 24 * 92;
-
-const seriesQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  granularity: z.enum(['hour', 'day']).default('hour'),
-});
-const point = z.object({ t: z.string(), requests: z.number(), errors_4xx: z.number(), errors_5xx: z.number(), rate_limited: z.number() });
-const budgetSchema = z.object({ limit: z.number(), remaining: z.number(), used: z.number(), reset: z.string(), window: z.string() }).nullable();
-const seriesSchema = z.object({
-  from: z.string(),
-  to: z.string(),
-  granularity: z.enum(['hour', 'day']),
-  points: z.array(point),
-  totals: point.omit({ t: true }),
-  budget: budgetSchema,
-});
-const requestSchema = z.object({ method: z.string(), route: z.string(), status: z.number(), latency_ms: z.number(), ip: z.string().nullable(), created_at: z.string() });
 
 /** Buckets hourly rows into hour or day points from `from` to `to`, zero-filled for charts. */
 export function toSeries(rows: readonly UsageHourRow[], from: number, to: number, granularity: 'hour' | 'day') {
@@ -120,20 +105,20 @@ export const usageRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app)
     '/credentials/:id/requests',
     manage('member', 'The recent-request log of a credential (newest first, the latest 1000 kept)', {
       params: idParams,
-      querystring: z.object({
-        limit: z.coerce.number().int().min(1).max(100).default(50),
-        cursor: z.string().regex(/^\d+$/, 'use next_cursor from a previous page').optional(),
-        status: z.union([z.enum(['success', 'error']), z.coerce.number().int().min(100).max(599)]).optional(),
-      }),
-      response: { 200: z.object({ data: z.array(requestSchema), next_cursor: z.string().nullable() }), ...commonErrors },
+      querystring: requestsQuery,
+      response: { 200: listEnvelope(requestLogEntrySchema), ...commonErrors },
     }),
     async (request) => {
       const ws = workspaceOf(request);
       const cred = await storage.credentials.get(ws, request.params.id);
       if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+      const { cursor } = request.query;
+      if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) {
+        throw new KeywardError('ERR_BAD_REQUEST', 'The cursor is not valid; use next_cursor from a previous page.');
+      }
       const rows = await storage.usage.recentRequests(cred.id, {
         limit: request.query.limit + 1,
-        beforeSeq: request.query.cursor ? Number(request.query.cursor) : undefined,
+        beforeSeq: cursor !== undefined ? Number(cursor) : undefined,
         status: request.query.status,
       });
       const page = rows.slice(0, request.query.limit);

@@ -1,15 +1,12 @@
 /** Team management (owner): add users, change roles, remove — never leaving a workspace without an owner. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { createUser, presentUser } from '../../../accounts/users.ts';
 import { recordAudit } from '../../../audit/record.ts';
-import { createUser, emailSchema, passwordSchema, presentUser, ROLES } from '../../../accounts/users.ts';
+import { createUserBody, patchUserBody, userListSchema, userSchema } from '../../../contract/accounts.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
 import { commonErrors, dataEnvelope, deletedResponse, idParams } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
-import { userSchema } from './session.ts';
-
-const role = z.enum(ROLES);
 
 export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage, clock } = deps;
@@ -20,14 +17,14 @@ export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) 
   };
   const lastOwner = () => new KeywardError('ERR_CONFLICT', 'A workspace needs at least one owner.');
 
-  app.get('/users', manage('owner', 'List the team', { response: { 200: z.object({ data: z.array(userSchema), next_cursor: z.null() }), ...commonErrors } }), async (request) => ({
+  app.get('/users', manage('owner', 'List the team', { response: { 200: userListSchema, ...commonErrors } }), async (request) => ({
     data: (await storage.users.list(workspaceOf(request))).map(presentUser),
     next_cursor: null,
   }));
 
   app.post(
     '/users',
-    manage('owner', 'Add a user with a password and a role', { body: z.object({ email: emailSchema, password: passwordSchema, role }), response: { 201: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
+    manage('owner', 'Add a user with a password and a role', { body: createUserBody, response: { 201: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
     async (request, reply) => {
       const user = await createUser(storage, { workspaceId: workspaceOf(request), ...request.body }, actorOf(request), clock.now());
       return reply.code(201).send({ data: presentUser(user) });
@@ -36,7 +33,7 @@ export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) 
 
   app.patch(
     '/users/:id',
-    manage('owner', "Change a user's role", { params: idParams, body: z.object({ role }), response: { 200: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
+    manage('owner', "Change a user's role", { params: idParams, body: patchUserBody, response: { 200: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
     async (request) => {
       const ws = workspaceOf(request);
       const now = clock.now();

@@ -1,26 +1,17 @@
 /** The signed-in user's workspace: id, name, plan with its limits, and settings. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { diff, recordAudit } from '../../../audit/record.ts';
+import { patchWorkspaceBody, workspaceSchema } from '../../../contract/workspace.ts';
 import { formatRateLimit } from '../../../core/durations.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { iso } from '../../../core/time.ts';
-import { parseWorkspaceSettings, workspaceSettingsSchema } from '../../../core/workspace-settings.ts';
+import { parseWorkspaceSettings } from '../../../core/workspace-settings.ts';
 import type { WorkspaceRow } from '../../../storage/repositories/workspaces.ts';
 import type { AppDeps } from '../../deps.ts';
 import { commonErrors, dataEnvelope } from '../../schemas.ts';
 import { actorOf, cookieAuth, TAGS, workspaceOf } from './common.ts';
 
-export const workspaceSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    plan: z.string(),
-    plan_limits: z.object({ api_access: z.boolean(), key_rate_limit: z.string(), workspace_rate_limit: z.string().nullable() }),
-    settings: workspaceSettingsSchema,
-    created_at: z.string(),
-  })
-  .meta({ id: 'Workspace' });
+export { workspaceSchema };
 
 export function presentWorkspace(w: WorkspaceRow, deps: Pick<AppDeps, 'config'>) {
   const plan = deps.config.plans.get(w.plan);
@@ -38,14 +29,6 @@ export function presentWorkspace(w: WorkspaceRow, deps: Pick<AppDeps, 'config'>)
   };
 }
 
-const patchWorkspace = z
-  .object({
-    name: z.string().trim().min(1).max(200),
-    plan: z.string().min(1).max(50),
-    settings: workspaceSettingsSchema.partial(),
-  })
-  .partial();
-
 export const workspaceRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
   const { storage, clock } = deps;
   const load = async (id: string) => {
@@ -60,7 +43,7 @@ export const workspaceRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (
 
   app.patch(
     '/workspace',
-    { config: { role: 'owner' }, schema: { tags: TAGS, summary: 'Rename, change plan or settings (owner)', security: cookieAuth, body: patchWorkspace, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } },
+    { config: { role: 'owner' }, schema: { tags: TAGS, summary: 'Rename, change plan or settings (owner)', security: cookieAuth, body: patchWorkspaceBody, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } },
     async (request) => {
       const id = workspaceOf(request);
       if (request.body.plan !== undefined && !deps.config.plans.has(request.body.plan)) {

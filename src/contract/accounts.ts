@@ -1,0 +1,47 @@
+/** Dashboard accounts: roles, users, first-run setup, sign-in and the session (with its CSRF token). */
+import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './limits.ts';
+import { workspaceSchema } from './workspace.ts';
+
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH };
+export const ROLES = ['owner', 'admin', 'member'] as const;
+
+export const roleSchema = z.enum(ROLES);
+export const emailSchema = z.string().trim().toLowerCase().email().max(254);
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`);
+
+export const userSchema = z.object({
+  id: z.string(),
+  workspace_id: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  created_at: z.string(),
+});
+
+// The team is small: one page, never a cursor.
+export const userListSchema = z.object({ data: z.array(userSchema), next_cursor: z.null() });
+
+export const sessionSchema = z.object({
+  user: userSchema,
+  workspace: workspaceSchema,
+  csrf_token: z.string(),
+  expires_at: z.string(),
+});
+
+export const setupStatusSchema = z.object({ needed: z.boolean() });
+export const setupBody = z.object({
+  workspace_name: z.string().trim().min(1).max(200),
+  email: emailSchema,
+  password: passwordSchema,
+});
+export const signInBody = z.object({
+  email: z.string().trim().max(254),
+  password: z.string().max(MAX_PASSWORD_LENGTH),
+});
+export const signedOutSchema = z.object({ signed_out: z.literal(true) });
+
+export const createUserBody = z.object({ email: emailSchema, password: passwordSchema, role: roleSchema });
+export const patchUserBody = z.object({ role: roleSchema });

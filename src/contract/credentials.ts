@@ -1,0 +1,88 @@
+/**
+ * Credentials as the management API shows them (never a secret, except once on creation or rotation),
+ * and the bodies that create, change, rotate and expire API keys and private integrations.
+ */
+import { z } from 'zod';
+import { API_KEY_SCOPES, GRANULAR_SCOPES, type RequiredScope } from '../core/scopes.ts';
+import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from './limits.ts';
+
+export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
+
+const tokenSchema = z.object({
+  prefix: z.string(),
+  start: z.string(),
+  created_at: z.string().nullable(),
+  expires_at: z.string().nullable(),
+});
+
+export const credentialSchema = z
+  .object({
+    id: z.string(),
+    object: z.enum(['api_key', 'integration_token']),
+    workspace_id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    scopes: z.array(z.string()),
+    prefix: z.string().nullable(),
+    start: z.string().nullable(),
+    status: z.enum(['active', 'expired', 'revoked']),
+    rate_limit: z.string().nullable(),
+    created_at: z.string(),
+    expires_at: z.string().nullable(),
+    revoked_at: z.string().nullable(),
+    last_used_at: z.string().nullable(),
+    last_used_ip: z.string().nullable(),
+    token: tokenSchema.nullable(),
+    previous_token: z
+      .object({
+        prefix: z.string(),
+        start: z.string(),
+        created_at: z.string().nullable(),
+        valid_until: z.string().nullable(),
+      })
+      .nullable(),
+  })
+  .meta({ id: 'Credential' });
+
+export const withSecret = credentialSchema.extend({ secret: z.string() });
+export const rotatedSchema = withSecret.extend({ previous_valid_until: z.string().nullable() });
+
+// A POST without a body reaches validation as null, not undefined: treat it as `{}` ("expire now").
+export const expireBody = z.preprocess(
+  (body) => body ?? {},
+  z.object({ at: z.iso.datetime({ offset: true }).optional() }),
+);
+
+export const createKeyBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(1000).optional(),
+  scope: z.enum(API_KEY_SCOPES),
+  expires_at: z.iso.datetime({ offset: true }).optional(),
+  rate_limit: z.string().max(30).optional(),
+});
+
+export const integrationScopeSchema = z.enum(GRANULAR_SCOPES as [RequiredScope, ...RequiredScope[]]);
+const integrationScopes = z
+  .array(integrationScopeSchema)
+  .min(1, 'choose at least one scope')
+  .max(GRANULAR_SCOPES.length);
+
+export const createIntegrationBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  description: z.string().max(1000).default(''),
+  scopes: integrationScopes,
+});
+
+export const patchIntegrationBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    description: z.string().max(1000),
+    scopes: integrationScopes,
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+
+export const rotateBody = z.object({
+  mode: z.enum(['now', 'later']),
+  grace_seconds: z.number().int().min(1).max(MAX_GRACE_SECONDS).optional(),
+});

@@ -1,0 +1,26 @@
+/** The workspace as the management API shows it (plan limits, settings) and the owner's changes to it. */
+import { z } from 'zod';
+import { workspaceSettingsSchema } from '../core/workspace-settings.ts';
+
+export const workspaceSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    plan: z.string(),
+    plan_limits: z.object({
+      api_access: z.boolean(),
+      key_rate_limit: z.string(),
+      workspace_rate_limit: z.string().nullable(),
+    }),
+    settings: workspaceSettingsSchema,
+    created_at: z.string(),
+  })
+  .meta({ id: 'Workspace' });
+
+export const patchWorkspaceBody = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    plan: z.string().min(1).max(50),
+    settings: workspaceSettingsSchema.partial(),
+  })
+  .partial();

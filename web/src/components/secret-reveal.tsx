@@ -1,0 +1,19 @@
+/** A secret shown exactly once: a copy button and a plain warning that it will not be shown again. */
+import type { ReactNode } from 'react';
+import { CopyButton } from './copy-button.tsx';
+
+export function SecretReveal({ secret, children }: { secret: string; children?: ReactNode }) {
+  return (
+    <div className="secret-reveal">
+      <p className="callout callout-warning" role="note">
+        <strong>Copy it now — you won't see this again.</strong> Keyward keeps only a hash of it. If it is
+        lost, create a new one.
+      </p>
+      <div className="secret-box">
+        <code data-testid="secret">{secret}</code>
+        <CopyButton value={secret} label="Copy secret" />
+      </div>
+      {children}
+    </div>
+  );
+}

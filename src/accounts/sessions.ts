@@ -3,8 +3,8 @@
  * and absolute expiry, and sign-in throttling per account and per IP.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { KeywardError } from '../core/errors.ts';
 import type { Clock } from '../core/clock.ts';
+import { KeywardError } from '../core/errors.ts';
 import { hashSecret } from '../core/secrets.ts';
 import type { Budget, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
@@ -54,7 +54,10 @@ export class SessionService {
       expires_at: now + ABSOLUTE_TIMEOUT_MS,
     };
     await this.storage.users.createSession(row);
-    return { token, session: { idHash: row.id_hash, user, csrfToken: row.csrf_token, expiresAt: row.expires_at } };
+    return {
+      token,
+      session: { idHash: row.id_hash, user, csrfToken: row.csrf_token, expiresAt: row.expires_at },
+    };
   }
 
   async signIn(email: string, password: string, ip: string) {

@@ -33,7 +33,13 @@ export function presentUser(u: UserRow) {
 }
 
 /** Inserts the user inside `tx`; the password is hashed before, outside any transaction. */
-export async function insertUser(tx: Repositories, input: NewUser, passwordHash: string, actor: Actor, now: number) {
+export async function insertUser(
+  tx: Repositories,
+  input: NewUser,
+  passwordHash: string,
+  actor: Actor,
+  now: number,
+) {
   const row: UserRow = {
     id: newId('user', now),
     workspace_id: input.workspaceId,
@@ -46,24 +52,38 @@ export async function insertUser(tx: Repositories, input: NewUser, passwordHash:
   try {
     await tx.users.insert(row);
   } catch (err) {
-    if (isUniqueViolation(err)) throw new KeywardError('ERR_CONFLICT', `A user with email ${row.email} already exists.`);
+    if (isUniqueViolation(err))
+      throw new KeywardError('ERR_CONFLICT', `A user with email ${row.email} already exists.`);
     throw err;
   }
   await recordAudit(
     tx,
     actor,
-    { workspaceId: row.workspace_id, action: 'user.created', targetType: 'user', targetId: row.id, after: { email: row.email, role: row.role } },
+    {
+      workspaceId: row.workspace_id,
+      action: 'user.created',
+      targetType: 'user',
+      targetId: row.id,
+      after: { email: row.email, role: row.role },
+    },
     now,
   );
   return row;
 }
 
-export async function createUser(storage: Storage, input: NewUser, actor: Actor, now: number): Promise<UserRow> {
+export async function createUser(
+  storage: Storage,
+  input: NewUser,
+  actor: Actor,
+  now: number,
+): Promise<UserRow> {
   const email = emailSchema.safeParse(input.email);
   if (!email.success) throw new KeywardError('ERR_VALIDATION', 'email is not a valid address');
   const password = passwordSchema.safeParse(input.password);
-  if (!password.success) throw new KeywardError('ERR_VALIDATION', `password must have ${password.error.issues[0]?.message}`);
-  if (!(ROLES as readonly string[]).includes(input.role)) throw new KeywardError('ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
+  if (!password.success)
+    throw new KeywardError('ERR_VALIDATION', `password must have ${password.error.issues[0]?.message}`);
+  if (!(ROLES as readonly string[]).includes(input.role))
+    throw new KeywardError('ERR_VALIDATION', `role must be one of ${ROLES.join(', ')}`);
   if (!(await storage.workspaces.get(input.workspaceId))) {
     throw new KeywardError('ERR_NOT_FOUND', `workspace ${input.workspaceId} not found`);
   }

@@ -22,7 +22,12 @@ export interface AuditEntry {
   after?: object | null;
 }
 
-export async function recordAudit(tx: Repositories, actor: Actor, entry: AuditEntry, now: number): Promise<void> {
+export async function recordAudit(
+  tx: Repositories,
+  actor: Actor,
+  entry: AuditEntry,
+  now: number,
+): Promise<void> {
   await tx.audit.insert({
     id: newId('audit', now),
     workspace_id: entry.workspaceId,
@@ -40,7 +45,10 @@ export async function recordAudit(tx: Repositories, actor: Actor, entry: AuditEn
 }
 
 /** Only the fields that differ, as {before, after}. */
-export function diff<T extends object>(before: T, after: Partial<T>): { before: Partial<T>; after: Partial<T> } {
+export function diff<T extends object>(
+  before: T,
+  after: Partial<T>,
+): { before: Partial<T>; after: Partial<T> } {
   const b: Partial<T> = {};
   const a: Partial<T> = {};
   for (const key of Object.keys(after) as (keyof T)[]) {

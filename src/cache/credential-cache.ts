@@ -3,8 +3,8 @@
  * read. Bounded (LRU); entries are dropped by credential or workspace when something changes.
  */
 import { LRUCache } from 'lru-cache';
-import type { Plan } from '../core/plans.ts';
 import type { RateLimitSpec } from '../core/durations.ts';
+import type { Plan } from '../core/plans.ts';
 
 export interface CachedCredential {
   credentialId: string;

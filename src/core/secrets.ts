@@ -36,7 +36,9 @@ export function isWellFormedSecret(secret: string, prefixes: readonly string[]):
 const oneShot = (crypto as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
 
 export function hashSecret(secret: string): string {
-  return oneShot ? oneShot('sha256', secret, 'hex') : crypto.createHash('sha256').update(secret).digest('hex');
+  return oneShot
+    ? oneShot('sha256', secret, 'hex')
+    : crypto.createHash('sha256').update(secret).digest('hex');
 }
 
 /** The first characters after the prefix, kept for display ("spk_AbCdEfGh…"). */

@@ -1,9 +1,9 @@
 /** Minting API keys: a credential row and its hashed secret, the secret returned once. */
 import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
-import { type ApiKeyScope, API_KEY_SCOPES } from '../core/scopes.ts';
+import { formatRateLimit, parseRateLimit } from '../core/durations.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import { formatRateLimit, parseRateLimit } from '../core/durations.ts';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../core/scopes.ts';
 import { generateSecret, hashSecret, startOf } from '../core/secrets.ts';
 import type { CredentialRow, SecretRow } from '../storage/repositories/credentials.ts';
 import type { CredentialContext } from './context.ts';
@@ -98,7 +98,12 @@ export async function createApiKey(
         action: 'api_key.created',
         targetType: 'api_key',
         targetId: credential.id,
-        after: { name: credential.name, scopes: [input.scope], rate_limit: rateLimit, expires_at: credential.expires_at },
+        after: {
+          name: credential.name,
+          scopes: [input.scope],
+          rate_limit: rateLimit,
+          expires_at: credential.expires_at,
+        },
       },
       now,
     );

@@ -23,9 +23,21 @@ export function presentCredential(row: CredentialRow, secrets: readonly SecretRo
     revoked_at: iso(row.revoked_at),
     last_used_at: iso(row.last_used_at),
     last_used_ip: row.last_used_ip,
-    token: current ? { prefix: current.prefix, start: current.start, created_at: iso(current.created_at), expires_at: iso(current.expires_at) } : null,
+    token: current
+      ? {
+          prefix: current.prefix,
+          start: current.start,
+          created_at: iso(current.created_at),
+          expires_at: iso(current.expires_at),
+        }
+      : null,
     previous_token: previous
-      ? { prefix: previous.prefix, start: previous.start, created_at: iso(previous.created_at), valid_until: iso(previous.expires_at) }
+      ? {
+          prefix: previous.prefix,
+          start: previous.start,
+          created_at: iso(previous.created_at),
+          valid_until: iso(previous.expires_at),
+        }
       : null,
   };
 }

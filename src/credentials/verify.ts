@@ -5,10 +5,10 @@
 import type { CachedCredential, CredentialCache } from '../cache/credential-cache.ts';
 import { parseRateLimit } from '../core/durations.ts';
 import { credentialState } from '../core/lifecycle.ts';
-import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import type { Plan } from '../core/plans.ts';
 import { type RequiredScope, scopeSatisfies } from '../core/scopes.ts';
 import { hashSecret, isWellFormedSecret } from '../core/secrets.ts';
+import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import type { Budget, BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
@@ -42,7 +42,12 @@ export interface VerifierDeps {
   prefixes: readonly string[];
 }
 
-const FALLBACK_PLAN: Plan = { name: 'unknown', apiAccess: false, keyLimit: parseRateLimit('1000/h')!, workspaceLimit: null };
+const FALLBACK_PLAN: Plan = {
+  name: 'unknown',
+  apiAccess: false,
+  keyLimit: parseRateLimit('1000/h')!,
+  workspaceLimit: null,
+};
 
 function outcome(code: VerifyCode, credential?: CachedCredential, ratelimit?: BudgetState): VerifyResult {
   return { valid: code === 'VALID', code, credential, ratelimit, keyBudget: undefined, limitedBy: undefined };
@@ -61,14 +66,18 @@ export class CredentialVerifier {
     const state = credentialState(entry, now);
     if (state !== 'active' || !entry.plan.apiAccess) {
       const peek = await this.deps.limiter.peek(budgets, now);
-      const code = state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
+      const code =
+        state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
       return outcome(code, entry, tightest(peek.states));
     }
 
     const result = await this.deps.limiter.consume(budgets, now);
     if (!result.allowed) {
       const denied = result.states[result.deniedIndex];
-      return { ...outcome('RATE_LIMITED', entry, denied), limitedBy: result.deniedIndex === 0 ? 'key' : 'workspace' };
+      return {
+        ...outcome('RATE_LIMITED', entry, denied),
+        limitedBy: result.deniedIndex === 0 ? 'key' : 'workspace',
+      };
     }
     const ratelimit = tightest(result.states);
     if (scope && !scopeSatisfies(entry.scopes, scope)) return outcome('SCOPE_INSUFFICIENT', entry, ratelimit);
@@ -78,7 +87,11 @@ export class CredentialVerifier {
   }
 
   private budgetsOf(entry: CachedCredential): Budget[] {
-    const key: Budget = { key: entry.keyBudgetKey, limit: entry.keyLimit.limit, windowMs: entry.keyLimit.windowMs };
+    const key: Budget = {
+      key: entry.keyBudgetKey,
+      limit: entry.keyLimit.limit,
+      windowMs: entry.keyLimit.windowMs,
+    };
     const pool = entry.plan.workspaceLimit;
     if (!pool) return [key];
     return [key, { key: entry.workspaceBudgetKey, limit: pool.limit, windowMs: pool.windowMs }];
@@ -93,7 +106,10 @@ export class CredentialVerifier {
   }
 }
 
-export function toCacheEntry({ credential, secret, workspace }: SecretLookup, plans: Map<string, Plan>): CachedCredential {
+export function toCacheEntry(
+  { credential, secret, workspace }: SecretLookup,
+  plans: Map<string, Plan>,
+): CachedCredential {
   const plan = plans.get(workspace.plan) ?? FALLBACK_PLAN;
   const ends = [credential.expires_at, secret.expires_at].filter((t): t is number => t !== null);
   return {

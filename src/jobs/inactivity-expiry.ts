@@ -3,11 +3,11 @@
  * each expiry is a guarded update, and only the instance whose update landed logs it.
  */
 import { recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
+import type { InvalidationMessage } from '../cache/invalidation-bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
-import type { InvalidationMessage } from '../cache/invalidation-bus.ts';
-import type { Storage } from '../storage/index.ts';
 import { auditView, kindLabel } from '../credentials/lifecycle.ts';
+import type { Storage } from '../storage/index.ts';
 
 const DAY = 86_400_000;
 
@@ -50,7 +50,11 @@ export async function expireInactiveCredentials(
 }
 
 /** Runs the job on an interval inside `serve` (errors are logged, the next run tries again). */
-export function scheduleInactivityExpiry(run: () => Promise<unknown>, everyMs: number, onError: (err: unknown) => void) {
+export function scheduleInactivityExpiry(
+  run: () => Promise<unknown>,
+  everyMs: number,
+  onError: (err: unknown) => void,
+) {
   const timer = setInterval(() => void run().catch(onError), everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -18,6 +18,7 @@ export function isUnavailable(err: unknown): boolean {
     code === '57P01' ||
     code === '57P03' ||
     code === 'SQLITE_BUSY' ||
-    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message))
+    (err instanceof Error &&
+      /Connection terminated|timeout exceeded when trying to connect/i.test(err.message))
   );
 }

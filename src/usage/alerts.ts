@@ -41,7 +41,10 @@ export function budgetAlert(input: {
 }
 
 /** After counters were written: the credentials whose hour now crosses their workspace's error threshold. */
-export async function errorRateAlerts(tx: Repositories, touched: readonly UsageHourRow[]): Promise<EventRow[]> {
+export async function errorRateAlerts(
+  tx: Repositories,
+  touched: readonly UsageHourRow[],
+): Promise<EventRow[]> {
   const out: EventRow[] = [];
   const settingsCache = new Map<string, ReturnType<typeof parseWorkspaceSettings> | undefined>();
   for (const row of touched) {
@@ -51,7 +54,11 @@ export async function errorRateAlerts(tx: Repositories, touched: readonly UsageH
     }
     const settings = settingsCache.get(row.workspace_id);
     if (!settings?.alert_error_rate_percent) continue;
-    const [total] = await tx.usage.hourly({ workspaceId: row.workspace_id, credentialId: row.credential_id }, row.hour, row.hour + 1);
+    const [total] = await tx.usage.hourly(
+      { workspaceId: row.workspace_id, credentialId: row.credential_id },
+      row.hour,
+      row.hour + 1,
+    );
     if (!total || total.requests < settings.alert_error_rate_min_requests) continue;
     const errors = total.errors_4xx + total.errors_5xx;
     const percent = (errors / total.requests) * 100;

@@ -79,7 +79,15 @@ export class UsageRecorder {
     const hour = e.at - (e.at % HOUR);
     let counts = p.hours.get(hour);
     if (!counts) {
-      counts = { credential_id: e.credentialId, workspace_id: e.workspaceId, hour, requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 };
+      counts = {
+        credential_id: e.credentialId,
+        workspace_id: e.workspaceId,
+        hour,
+        requests: 0,
+        errors_4xx: 0,
+        errors_5xx: 0,
+        rate_limited: 0,
+      };
       p.hours.set(hour, counts);
     }
     counts.requests++;
@@ -140,7 +148,11 @@ export class UsageRecorder {
     }
     await this.storage.transaction(async (tx) => {
       await tx.credentials.touch(
-        [...batch].map(([credentialId, p]) => ({ credentialId, lastUsedAt: p.lastUsedAt, lastUsedIp: p.lastUsedIp })),
+        [...batch].map(([credentialId, p]) => ({
+          credentialId,
+          lastUsedAt: p.lastUsedAt,
+          lastUsedIp: p.lastUsedIp,
+        })),
       );
       await tx.usage.addHourly(hours);
       await tx.usage.appendRequests(requests);

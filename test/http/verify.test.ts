@@ -28,7 +28,13 @@ describeDialects('key verification for other backends', (create) => {
     const ws = await t().workspace();
     const key = await t().key(ws, 'read', { rateLimit: '10/h' });
     const first = expectData<Verified>(await verify({ key: key.secret }));
-    expect(first).toMatchObject({ valid: true, code: 'VALID', workspace_id: ws, credential_id: key.id, scopes: ['read'] });
+    expect(first).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      workspace_id: ws,
+      credential_id: key.id,
+      scopes: ['read'],
+    });
     expect(first.ratelimit).toMatchObject({ limit: 10, remaining: 9 });
     const second = expectData<Verified>(await verify({ key: key.secret }));
     expect(second.ratelimit?.remaining).toBe(8);
@@ -36,19 +42,34 @@ describeDialects('key verification for other backends', (create) => {
 
   it('outcomes are values: unknown, revoked, wrong scope and over budget are 200 with valid false', async () => {
     const ws = await t().workspace();
-    expect(expectData<Verified>(await verify({ key: 'spk_not_a_real_key' }))).toMatchObject({ valid: false, code: 'ERR_UNAUTHENTICATED', credential_id: null });
+    expect(expectData<Verified>(await verify({ key: 'spk_not_a_real_key' }))).toMatchObject({
+      valid: false,
+      code: 'ERR_UNAUTHENTICATED',
+      credential_id: null,
+    });
 
     const readOnly = await t().key(ws, 'read');
-    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:write' }))).toMatchObject({ valid: false, code: 'ERR_SCOPE_INSUFFICIENT' });
-    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:read' }))).toMatchObject({ valid: true });
+    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:write' }))).toMatchObject({
+      valid: false,
+      code: 'ERR_SCOPE_INSUFFICIENT',
+    });
+    expect(expectData<Verified>(await verify({ key: readOnly.secret, scope: 'posts:read' }))).toMatchObject({
+      valid: true,
+    });
 
     const limited = await t().key(ws, 'read', { rateLimit: '1/h' });
     expect(expectData<Verified>(await verify({ key: limited.secret })).valid).toBe(true);
-    expect(expectData<Verified>(await verify({ key: limited.secret }))).toMatchObject({ valid: false, code: 'ERR_RATE_LIMITED' });
+    expect(expectData<Verified>(await verify({ key: limited.secret }))).toMatchObject({
+      valid: false,
+      code: 'ERR_RATE_LIMITED',
+    });
 
     const revoked = await t().key(ws);
     await revokeCredential(t().deps.credentials, ws, revoked.id);
-    expect(expectData<Verified>(await verify({ key: revoked.secret }))).toMatchObject({ valid: false, code: 'ERR_KEY_REVOKED' });
+    expect(expectData<Verified>(await verify({ key: revoked.secret }))).toMatchObject({
+      valid: false,
+      code: 'ERR_KEY_REVOKED',
+    });
   });
 
   it('needs the service token: missing or wrong is 401, a bad body is 422', async () => {
@@ -62,7 +83,12 @@ describeDialects('verification disabled and metrics', (create) => {
   const t = useApp(create);
 
   it('without KEYWARD_SERVICE_TOKEN the endpoint answers 404', async () => {
-    const res = await t().app.inject({ method: 'POST', url: '/v1/keys/verify', headers: { authorization: 'Bearer anything-at-all-123' }, payload: { key: 'x' } });
+    const res = await t().app.inject({
+      method: 'POST',
+      url: '/v1/keys/verify',
+      headers: { authorization: 'Bearer anything-at-all-123' },
+      payload: { key: 'x' },
+    });
     expectError(res, 404, 'ERR_NOT_FOUND');
   });
 

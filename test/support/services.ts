@@ -25,4 +25,5 @@ export const testDatabaseUrl = (): string | undefined =>
 export const testRedisUrl = (): string | undefined => serviceUrl('KEYWARD_TEST_REDIS_URL', 'Redis');
 
 /** A name unique to this test run, for PostgreSQL schemas and Redis key prefixes. */
-export const uniqueName = (base: string): string => `${base}_${process.pid}_${randomBytes(4).toString('hex')}`;
+export const uniqueName = (base: string): string =>
+  `${base}_${process.pid}_${randomBytes(4).toString('hex')}`;

@@ -34,7 +34,12 @@ const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
 const USE_HEADER = 'Send the API key in the Authorization header: "Authorization: Bearer <key>".';
 const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or the body. ${USE_HEADER}`;
 
-export function setRateLimitHeaders(reply: FastifyReply, state: BudgetState, now: number, limited: boolean): void {
+export function setRateLimitHeaders(
+  reply: FastifyReply,
+  state: BudgetState,
+  now: number,
+  limited: boolean,
+): void {
   reply.header('x-ratelimit-limit', state.limit);
   reply.header('x-ratelimit-remaining', state.remaining);
   reply.header('x-ratelimit-reset', Math.ceil(state.resetAt / 1000));
@@ -58,7 +63,11 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     cookie !== undefined && prefixes.some((p) => cookie.includes(`=${p}`));
 
   async function countFailure(request: FastifyRequest, reply: FastifyReply, now: number): Promise<boolean> {
-    const budget: Budget = { key: `ip:${request.ip}`, limit: failureLimit.limit, windowMs: failureLimit.windowMs };
+    const budget: Budget = {
+      key: `ip:${request.ip}`,
+      limit: failureLimit.limit,
+      windowMs: failureLimit.windowMs,
+    };
     const result = await limiter.consume([budget], now);
     const state = result.states[0]!;
     setRateLimitHeaders(reply, state, now, !result.allowed);
@@ -73,8 +82,15 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       blockedUntil.delete(request.ip);
       return false;
     }
-    setRateLimitHeaders(reply, { key: '', limit: failureLimit.limit, remaining: 0, resetAt: until }, now, true);
-    sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', { limit: 'ip' });
+    setRateLimitHeaders(
+      reply,
+      { key: '', limit: failureLimit.limit, remaining: 0, resetAt: until },
+      now,
+      true,
+    );
+    sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', {
+      limit: 'ip',
+    });
     return true;
   }
 
@@ -87,7 +103,15 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     alerted.set(entry.credentialId, state.resetAt);
     const windowStart = state.resetAt - entry.keyLimit.windowMs;
     deps.usage.alert(
-      budgetAlert({ workspaceId: entry.workspaceId, credentialId: entry.credentialId, thresholdPercent: threshold, limit: state.limit, remaining: state.remaining, resetAt: state.resetAt, windowStart }),
+      budgetAlert({
+        workspaceId: entry.workspaceId,
+        credentialId: entry.credentialId,
+        thresholdPercent: threshold,
+        limit: state.limit,
+        remaining: state.remaining,
+        resetAt: state.resetAt,
+        windowStart,
+      }),
     );
   }
 
@@ -109,14 +133,16 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return sendError(reply, 'ERR_UNAUTHENTICATED', `Malformed Authorization header. ${USE_HEADER}`);
+    if (!match)
+      return sendError(reply, 'ERR_UNAUTHENTICATED', `Malformed Authorization header. ${USE_HEADER}`);
 
     const result = await verifier.verify(match[1]!, now, scope === 'any' ? undefined : scope);
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
     // Set for every identified credential, so failed calls (403, 429) appear in its usage too.
     request.credential = result.credential;
     if (result.code === 'VALID') {
-      if (result.keyBudget && result.credential?.alertBudgetPercent) checkBudgetAlert(result.credential, result.keyBudget);
+      if (result.keyBudget && result.credential?.alertBudgetPercent)
+        checkBudgetAlert(result.credential, result.keyBudget);
       // A token replaced by "rotate later" still works; tell its caller until when.
       const endsAt = result.credential?.secretEndsAt;
       if (endsAt != null) {
@@ -128,9 +154,14 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     if (result.code === 'UNAUTHENTICATED') {
       const allowed = await countFailure(request, reply, now);
       if (!allowed) {
-        return sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', {
-          limit: 'ip',
-        });
+        return sendError(
+          reply,
+          'ERR_RATE_LIMITED',
+          'Too many failed authentication attempts from this address.',
+          {
+            limit: 'ip',
+          },
+        );
       }
       return sendError(reply, 'ERR_UNAUTHENTICATED', `The API key is not valid. ${USE_HEADER}`);
     }
@@ -145,14 +176,19 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       });
     }
     const code = CODE_TO_ERROR[result.code];
-    const message = ERRORS[code].message.replace('API key', result.credential?.kind === 'integration_token' ? 'integration token' : 'API key');
+    const message = ERRORS[code].message.replace(
+      'API key',
+      result.credential?.kind === 'integration_token' ? 'integration token' : 'API key',
+    );
     return sendError(reply, code, message);
   });
 
   // Requests without an Authorization header but with a body: refuse, pointing at the header.
   app.addHook('preValidation', async (request, reply) => {
     if (!request.routeOptions.config.scope || request.credential) return;
-    const message = anyValueLooksLikeSecret(request.body) ? WRONG_PLACE : `Missing credentials. ${USE_HEADER}`;
+    const message = anyValueLooksLikeSecret(request.body)
+      ? WRONG_PLACE
+      : `Missing credentials. ${USE_HEADER}`;
     return sendError(reply, 'ERR_UNAUTHENTICATED', message);
   });
 }

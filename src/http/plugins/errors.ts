@@ -49,7 +49,9 @@ function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply
       location: where,
     }));
     const first = issues[0];
-    const summary = first ? `${[where, ...first.path].join('.')}: ${first.message}` : 'The request is not valid.';
+    const summary = first
+      ? `${[where, ...first.path].join('.')}: ${first.message}`
+      : 'The request is not valid.';
     return sendError(reply, 'ERR_VALIDATION', summary, { issues });
   }
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;

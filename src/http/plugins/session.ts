@@ -4,8 +4,8 @@
  */
 import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { roleAtLeast } from '../../accounts/users.ts';
 import { type ActiveSession, csrfMatches, SESSION_COOKIE } from '../../accounts/sessions.ts';
+import { roleAtLeast } from '../../accounts/users.ts';
 import type { Role } from '../../storage/schema.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendError } from './errors.ts';
@@ -22,7 +22,12 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function setSessionCookie(reply: FastifyReply, token: string, expiresAt: number, secure: boolean): void {
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  expiresAt: number,
+  secure: boolean,
+): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -47,8 +52,15 @@ export async function registerSessionAuth(app: FastifyInstance, deps: AppDeps): 
     if (role === 'public') return;
     const session = request.session;
     if (!session) return sendError(reply, 'ERR_UNAUTHENTICATED', 'Sign in first (POST /api/session).');
-    if (!SAFE_METHODS.has(request.method) && !csrfMatches(session.csrfToken, request.headers['x-csrf-token'] as string | undefined)) {
-      return sendError(reply, 'ERR_FORBIDDEN', 'Missing or wrong x-csrf-token header (take it from GET /api/session).');
+    if (
+      !SAFE_METHODS.has(request.method) &&
+      !csrfMatches(session.csrfToken, request.headers['x-csrf-token'] as string | undefined)
+    ) {
+      return sendError(
+        reply,
+        'ERR_FORBIDDEN',
+        'Missing or wrong x-csrf-token header (take it from GET /api/session).',
+      );
     }
     if (role !== 'session' && !roleAtLeast(session.user.role, role)) {
       return sendError(reply, 'ERR_FORBIDDEN', `This needs the ${role} role; you are ${session.user.role}.`, {

@@ -37,7 +37,11 @@ async function up(db: Kysely<any>, isPostgres: boolean): Promise<void> {
     .addColumn('created_at', time, (c) => c.notNull())
     .addColumn('updated_at', time, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('credentials_workspace').on('credentials').columns(['workspace_id', 'id']).execute();
+  await db.schema
+    .createIndex('credentials_workspace')
+    .on('credentials')
+    .columns(['workspace_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('credential_secrets')
@@ -48,7 +52,11 @@ async function up(db: Kysely<any>, isPostgres: boolean): Promise<void> {
     .addColumn('expires_at', time)
     .addColumn('created_at', time, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('credential_secrets_credential').on('credential_secrets').column('credential_id').execute();
+  await db.schema
+    .createIndex('credential_secrets_credential')
+    .on('credential_secrets')
+    .column('credential_id')
+    .execute();
 
   await db.schema
     .createTable('invalidations')

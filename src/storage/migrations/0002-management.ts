@@ -50,7 +50,11 @@ async function up(db: Kysely<any>, isPostgres: boolean): Promise<void> {
     .addColumn('after', 'text')
     .addColumn('created_at', time, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_log_workspace').on('audit_log').columns(['workspace_id', 'id']).execute();
+  await db.schema
+    .createIndex('audit_log_workspace')
+    .on('audit_log')
+    .columns(['workspace_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('usage_hourly')
@@ -63,7 +67,11 @@ async function up(db: Kysely<any>, isPostgres: boolean): Promise<void> {
     .addColumn('rate_limited', time, (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint('usage_hourly_pk', ['credential_id', 'hour'])
     .execute();
-  await db.schema.createIndex('usage_hourly_workspace').on('usage_hourly').columns(['workspace_id', 'hour']).execute();
+  await db.schema
+    .createIndex('usage_hourly_workspace')
+    .on('usage_hourly')
+    .columns(['workspace_id', 'hour'])
+    .execute();
 
   await db.schema
     .createTable('request_log')
@@ -77,7 +85,11 @@ async function up(db: Kysely<any>, isPostgres: boolean): Promise<void> {
     .addColumn('ip', 'text')
     .addColumn('created_at', time, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('request_log_credential').on('request_log').columns(['credential_id', 'seq']).execute();
+  await db.schema
+    .createIndex('request_log_credential')
+    .on('request_log')
+    .columns(['credential_id', 'seq'])
+    .execute();
 
   await db.schema
     .createTable('events')

@@ -1,7 +1,7 @@
 /** The audit log: who changed what, when, from where, with before/after (never a secret). */
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { AuditLogTable, Database } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { AuditLogTable, Database } from '../schema.ts';
 
 export type AuditRow = Selectable<AuditLogTable>;
 

@@ -1,7 +1,7 @@
 /** Boards of a workspace, each with the count of its posts. */
 import type { Kysely, Selectable } from 'kysely';
-import type { BoardTable, Database } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { BoardTable, Database } from '../schema.ts';
 
 export type BoardRow = Selectable<BoardTable> & { post_count: number };
 

@@ -1,7 +1,7 @@
 /** Credentials (API keys and integration tokens) and the hashed secrets that authenticate them. */
 import type { Kysely, Selectable } from 'kysely';
-import type { CredentialSecretTable, CredentialTable, Database, WorkspaceTable } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { CredentialSecretTable, CredentialTable, Database, WorkspaceTable } from '../schema.ts';
 
 export type CredentialRow = Selectable<CredentialTable>;
 export type SecretRow = Selectable<CredentialSecretTable>;
@@ -97,7 +97,10 @@ export class CredentialRepository {
       .execute();
   }
 
-  async update(id: string, patch: Partial<Omit<CredentialRow, 'id' | 'workspace_id' | 'kind'>>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<Omit<CredentialRow, 'id' | 'workspace_id' | 'kind'>>,
+  ): Promise<void> {
     await this.db.updateTable('credentials').set(patch).where('id', '=', id).execute();
   }
 
@@ -114,7 +117,11 @@ export class CredentialRepository {
 
   /** Ends a secret at a time (rotation), without touching the credential's other secrets. */
   async expireSecret(hash: string, at: number): Promise<void> {
-    await this.db.updateTable('credential_secrets').set({ expires_at: at }).where('hash', '=', hash).execute();
+    await this.db
+      .updateTable('credential_secrets')
+      .set({ expires_at: at })
+      .where('hash', '=', hash)
+      .execute();
   }
 
   /** Active credentials of a workspace not used (or, if never used, created) before `cutoff`. */

@@ -1,7 +1,7 @@
 /** Posts on a board, each with the count of its votes. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, PostTable } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { Database, PostTable } from '../schema.ts';
 
 export type PostRow = Selectable<PostTable> & { vote_count: number };
 

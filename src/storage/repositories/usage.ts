@@ -32,7 +32,10 @@ export class UsageRepository {
   async appendRequests(rows: readonly NewRequestLogRow[]): Promise<void> {
     if (rows.length === 0) return;
     for (let i = 0; i < rows.length; i += 500) {
-      await this.db.insertInto('request_log').values(rows.slice(i, i + 500)).execute();
+      await this.db
+        .insertInto('request_log')
+        .values(rows.slice(i, i + 500))
+        .execute();
     }
   }
 
@@ -48,7 +51,11 @@ export class UsageRepository {
         .limit(1)
         .executeTakeFirst();
       if (cutoff) {
-        await this.db.deleteFrom('request_log').where('credential_id', '=', id).where('seq', '<=', cutoff.seq).execute();
+        await this.db
+          .deleteFrom('request_log')
+          .where('credential_id', '=', id)
+          .where('seq', '<=', cutoff.seq)
+          .execute();
       }
     }
   }
@@ -70,7 +77,11 @@ export class UsageRepository {
 
   recentRequests(
     credentialId: string,
-    options: { limit: number; beforeSeq?: number | undefined; status?: 'success' | 'error' | number | undefined },
+    options: {
+      limit: number;
+      beforeSeq?: number | undefined;
+      status?: 'success' | 'error' | number | undefined;
+    },
   ): Promise<RequestLogRow[]> {
     let q = this.db.selectFrom('request_log').selectAll().where('credential_id', '=', credentialId);
     if (options.beforeSeq !== undefined) q = q.where('seq', '<', options.beforeSeq);

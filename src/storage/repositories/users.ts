@@ -13,12 +13,19 @@ export class UserRepository {
   }
 
   async count(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   }
 
   byEmail(email: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email.toLowerCase())
+      .executeTakeFirst();
   }
 
   get(workspaceId: string, id: string): Promise<UserRow | undefined> {
@@ -31,7 +38,12 @@ export class UserRepository {
   }
 
   list(workspaceId: string): Promise<UserRow[]> {
-    return this.db.selectFrom('users').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .orderBy('id')
+      .execute();
   }
 
   async countOwners(workspaceId: string): Promise<number> {
@@ -59,9 +71,17 @@ export class UserRepository {
   }
 
   async sessionWithUser(idHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> {
-    const session = await this.db.selectFrom('sessions').selectAll().where('id_hash', '=', idHash).executeTakeFirst();
+    const session = await this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('id_hash', '=', idHash)
+      .executeTakeFirst();
     if (!session) return undefined;
-    const user = await this.db.selectFrom('users').selectAll().where('id', '=', session.user_id).executeTakeFirst();
+    const user = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', session.user_id)
+      .executeTakeFirst();
     return user ? { session, user } : undefined;
   }
 

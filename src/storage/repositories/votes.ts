@@ -1,7 +1,7 @@
 /** Votes on posts: one per voter per post, enforced by a unique constraint. */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, VoteTable } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { Database, VoteTable } from '../schema.ts';
 
 export type VoteRow = Selectable<VoteTable>;
 

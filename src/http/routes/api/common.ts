@@ -15,6 +15,10 @@ export const TAGS = ['management'];
 export const cookieAuth = [{ sessionCookie: [] }];
 
 /** Route options of a management route: the least role it needs and its documented schema. */
-export function manage<S extends object>(role: 'public' | 'session' | 'member' | 'admin' | 'owner', summary: string, schema: S) {
+export function manage<S extends object>(
+  role: 'public' | 'session' | 'member' | 'admin' | 'owner',
+  summary: string,
+  schema: S,
+) {
   return { config: { role }, schema: { tags: TAGS, summary, security: cookieAuth, ...schema } };
 }

@@ -23,74 +23,165 @@ import { presentCredential } from '../../../credentials/present.ts';
 import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, encodeCursor } from '../../pagination.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
 const conflict = { 409: commonErrors[404] };
 
-export const integrationRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock, credentials: ctx } = deps;
-  const present = async (row: CredentialRow) => presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
-  const find = async (workspaceId: string, id: string) => {
-    const row = await storage.credentials.get(workspaceId, id);
-    if (!row || row.kind !== 'integration_token') throw new KeywardError('ERR_NOT_FOUND', `Integration ${id} not found.`);
-    return row;
+export const integrationRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock, credentials: ctx } = deps;
+    const present = async (row: CredentialRow) =>
+      presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
+    const find = async (workspaceId: string, id: string) => {
+      const row = await storage.credentials.get(workspaceId, id);
+      if (!row || row.kind !== 'integration_token')
+        throw new KeywardError('ERR_NOT_FOUND', `Integration ${id} not found.`);
+      return row;
+    };
+
+    app.get(
+      '/integrations',
+      manage('member', 'List private integrations', {
+        querystring: pageQuery,
+        response: { 200: listEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const page = await storage.credentials.list(workspaceOf(request), 'integration_token', {
+          limit: request.query.limit,
+          after: decodeCursor(request.query.cursor),
+        });
+        return {
+          data: await Promise.all(page.items.map(present)),
+          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
+        };
+      },
+    );
+
+    app.post(
+      '/integrations',
+      manage('admin', 'Create a private integration (then generate its token)', {
+        body: createIntegrationBody,
+        response: { 201: dataEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request, reply) => {
+        const row = await createIntegration(
+          ctx,
+          { workspaceId: workspaceOf(request), ...request.body },
+          actorOf(request),
+        );
+        return reply.code(201).send({ data: await present(row) });
+      },
+    );
+
+    app.get(
+      '/integrations/:id',
+      manage('member', 'Get a private integration', {
+        params: idParams,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => ({
+        data: await present(await find(workspaceOf(request), request.params.id)),
+      }),
+    );
+
+    app.patch(
+      '/integrations/:id',
+      manage('admin', 'Update name, description or scopes (effective on the next request)', {
+        params: idParams,
+        body: patchIntegrationBody,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        return {
+          data: await present(
+            await updateIntegration(ctx, ws, request.params.id, request.body, actorOf(request)),
+          ),
+        };
+      },
+    );
+
+    app.delete(
+      '/integrations/:id',
+      manage('admin', 'Delete a private integration (its tokens stop working at once)', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        await deleteCredential(ctx, ws, request.params.id, actorOf(request));
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
+
+    app.post(
+      '/integrations/:id/token',
+      manage('admin', 'Generate the first token (the secret is in this response only)', {
+        params: idParams,
+        response: { 201: dataEnvelope(withSecret), ...commonErrors, ...conflict },
+      }),
+      async (request, reply) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        const { row, secret } = await issueIntegrationToken(ctx, ws, request.params.id, actorOf(request));
+        return reply.code(201).send({ data: { ...(await present(row)), secret } });
+      },
+    );
+
+    app.post(
+      '/integrations/:id/rotate',
+      manage('admin', 'Rotate the token now, or later with a grace period (default 7 days, at most 30)', {
+        params: idParams,
+        body: rotateBody,
+        response: { 200: dataEnvelope(rotatedSchema), ...commonErrors, ...conflict },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        const grace = request.body.grace_seconds ?? DEFAULT_GRACE_SECONDS;
+        const r = await rotateIntegrationToken(
+          ctx,
+          ws,
+          request.params.id,
+          request.body.mode,
+          grace,
+          actorOf(request),
+        );
+        return {
+          data: {
+            ...(await present(r.row)),
+            secret: r.secret,
+            previous_valid_until: iso(r.previousValidUntil),
+          },
+        };
+      },
+    );
+
+    app.post(
+      '/integrations/:id/expire',
+      manage('admin', 'Expire the integration now, or at `at`', {
+        params: idParams,
+        body: expireBody,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors, ...conflict },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        const at = request.body?.at ? Date.parse(request.body.at) : undefined;
+        return {
+          data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))),
+        };
+      },
+    );
   };
-
-  app.get('/integrations', manage('member', 'List private integrations', { querystring: pageQuery, response: { 200: listEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
-    const page = await storage.credentials.list(workspaceOf(request), 'integration_token', { limit: request.query.limit, after: decodeCursor(request.query.cursor) });
-    return { data: await Promise.all(page.items.map(present)), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
-  });
-
-  app.post('/integrations', manage('admin', 'Create a private integration (then generate its token)', { body: createIntegrationBody, response: { 201: dataEnvelope(credentialSchema), ...commonErrors } }), async (request, reply) => {
-    const row = await createIntegration(ctx, { workspaceId: workspaceOf(request), ...request.body }, actorOf(request));
-    return reply.code(201).send({ data: await present(row) });
-  });
-
-  app.get('/integrations/:id', manage('member', 'Get a private integration', { params: idParams, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => ({
-    data: await present(await find(workspaceOf(request), request.params.id)),
-  }));
-
-  app.patch('/integrations/:id', manage('admin', 'Update name, description or scopes (effective on the next request)', { params: idParams, body: patchIntegrationBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    return { data: await present(await updateIntegration(ctx, ws, request.params.id, request.body, actorOf(request))) };
-  });
-
-  app.delete('/integrations/:id', manage('admin', 'Delete a private integration (its tokens stop working at once)', { params: idParams, response: { 200: deletedResponse, ...commonErrors } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    await deleteCredential(ctx, ws, request.params.id, actorOf(request));
-    return { data: { id: request.params.id, deleted: true as const } };
-  });
-
-  app.post('/integrations/:id/token', manage('admin', 'Generate the first token (the secret is in this response only)', { params: idParams, response: { 201: dataEnvelope(withSecret), ...commonErrors, ...conflict } }), async (request, reply) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    const { row, secret } = await issueIntegrationToken(ctx, ws, request.params.id, actorOf(request));
-    return reply.code(201).send({ data: { ...(await present(row)), secret } });
-  });
-
-  app.post(
-    '/integrations/:id/rotate',
-    manage('admin', 'Rotate the token now, or later with a grace period (default 7 days, at most 30)', {
-      params: idParams,
-      body: rotateBody,
-      response: { 200: dataEnvelope(rotatedSchema), ...commonErrors, ...conflict },
-    }),
-    async (request) => {
-      const ws = workspaceOf(request);
-      await find(ws, request.params.id);
-      const grace = request.body.grace_seconds ?? DEFAULT_GRACE_SECONDS;
-      const r = await rotateIntegrationToken(ctx, ws, request.params.id, request.body.mode, grace, actorOf(request));
-      return { data: { ...(await present(r.row)), secret: r.secret, previous_valid_until: iso(r.previousValidUntil) } };
-    },
-  );
-
-  app.post('/integrations/:id/expire', manage('admin', 'Expire the integration now, or at `at`', { params: idParams, body: expireBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors, ...conflict } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    const at = request.body?.at ? Date.parse(request.body.at) : undefined;
-    return { data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))) };
-  });
-};

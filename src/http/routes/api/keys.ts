@@ -8,60 +8,128 @@ import { presentCredential } from '../../../credentials/present.ts';
 import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, encodeCursor } from '../../pagination.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
-export const keyRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock, credentials: ctx } = deps;
-  const present = async (row: CredentialRow) => presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
-  const find = async (workspaceId: string, id: string) => {
-    const row = await storage.credentials.get(workspaceId, id);
-    if (!row || row.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found.`);
-    return row;
-  };
+export const keyRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock, credentials: ctx } = deps;
+    const present = async (row: CredentialRow) =>
+      presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
+    const find = async (workspaceId: string, id: string) => {
+      const row = await storage.credentials.get(workspaceId, id);
+      if (!row || row.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found.`);
+      return row;
+    };
 
-  app.get('/keys', manage('member', 'List API keys', { querystring: pageQuery, response: { 200: listEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
-    const page = await storage.credentials.list(workspaceOf(request), 'api_key', { limit: request.query.limit, after: decodeCursor(request.query.cursor) });
-    return { data: await Promise.all(page.items.map(present)), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
-  });
-
-  app.post('/keys', manage('admin', 'Create an API key (the secret is in this response only)', { body: createKeyBody, response: { 201: dataEnvelope(withSecret), ...commonErrors } }), async (request, reply) => {
-    const issued = await createApiKey(
-      ctx,
-      {
-        workspaceId: workspaceOf(request),
-        name: request.body.name,
-        description: request.body.description,
-        scope: request.body.scope,
-        expiresAt: request.body.expires_at ? Date.parse(request.body.expires_at) : undefined,
-        rateLimit: request.body.rate_limit,
+    app.get(
+      '/keys',
+      manage('member', 'List API keys', {
+        querystring: pageQuery,
+        response: { 200: listEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const page = await storage.credentials.list(workspaceOf(request), 'api_key', {
+          limit: request.query.limit,
+          after: decodeCursor(request.query.cursor),
+        });
+        return {
+          data: await Promise.all(page.items.map(present)),
+          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
+        };
       },
-      actorOf(request),
     );
-    return reply.code(201).send({ data: { ...presentCredential(issued.credential, issued.secrets, clock.now()), secret: issued.secret } });
-  });
 
-  app.get('/keys/:id', manage('member', 'Get an API key', { params: idParams, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => ({
-    data: await present(await find(workspaceOf(request), request.params.id)),
-  }));
+    app.post(
+      '/keys',
+      manage('admin', 'Create an API key (the secret is in this response only)', {
+        body: createKeyBody,
+        response: { 201: dataEnvelope(withSecret), ...commonErrors },
+      }),
+      async (request, reply) => {
+        const issued = await createApiKey(
+          ctx,
+          {
+            workspaceId: workspaceOf(request),
+            name: request.body.name,
+            description: request.body.description,
+            scope: request.body.scope,
+            expiresAt: request.body.expires_at ? Date.parse(request.body.expires_at) : undefined,
+            rateLimit: request.body.rate_limit,
+          },
+          actorOf(request),
+        );
+        return reply
+          .code(201)
+          .send({
+            data: {
+              ...presentCredential(issued.credential, issued.secrets, clock.now()),
+              secret: issued.secret,
+            },
+          });
+      },
+    );
 
-  app.post('/keys/:id/revoke', manage('admin', 'Revoke an API key for good', { params: idParams, response: { 200: dataEnvelope(credentialSchema), ...commonErrors } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    return { data: await present(await revokeCredential(ctx, ws, request.params.id, actorOf(request))) };
-  });
+    app.get(
+      '/keys/:id',
+      manage('member', 'Get an API key', {
+        params: idParams,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => ({
+        data: await present(await find(workspaceOf(request), request.params.id)),
+      }),
+    );
 
-  app.post('/keys/:id/expire', manage('admin', 'Expire an API key now, or at `at`', { params: idParams, body: expireBody, response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    const at = request.body?.at ? Date.parse(request.body.at) : undefined;
-    return { data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))) };
-  });
+    app.post(
+      '/keys/:id/revoke',
+      manage('admin', 'Revoke an API key for good', {
+        params: idParams,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        return { data: await present(await revokeCredential(ctx, ws, request.params.id, actorOf(request))) };
+      },
+    );
 
-  app.delete('/keys/:id', manage('admin', 'Delete an API key (its secret stops working at once)', { params: idParams, response: { 200: deletedResponse, ...commonErrors } }), async (request) => {
-    const ws = workspaceOf(request);
-    await find(ws, request.params.id);
-    await deleteCredential(ctx, ws, request.params.id, actorOf(request));
-    return { data: { id: request.params.id, deleted: true as const } };
-  });
-};
+    app.post(
+      '/keys/:id/expire',
+      manage('admin', 'Expire an API key now, or at `at`', {
+        params: idParams,
+        body: expireBody,
+        response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        const at = request.body?.at ? Date.parse(request.body.at) : undefined;
+        return {
+          data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))),
+        };
+      },
+    );
+
+    app.delete(
+      '/keys/:id',
+      manage('admin', 'Delete an API key (its secret stops working at once)', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        await find(ws, request.params.id);
+        await deleteCredential(ctx, ws, request.params.id, actorOf(request));
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
+  };

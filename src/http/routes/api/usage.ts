@@ -17,11 +17,20 @@ const DAY = 86_400_000;
 const MAX_POINTS = 24 * 92;
 
 /** Buckets hourly rows into hour or day points from `from` to `to`, zero-filled for charts. */
-export function toSeries(rows: readonly UsageHourRow[], from: number, to: number, granularity: 'hour' | 'day') {
+export function toSeries(
+  rows: readonly UsageHourRow[],
+  from: number,
+  to: number,
+  granularity: 'hour' | 'day',
+) {
   const step = granularity === 'hour' ? HOUR : DAY;
   const start = from - (from % step);
-  const points = new Map<number, { requests: number; errors_4xx: number; errors_5xx: number; rate_limited: number }>();
-  for (let t = start; t < to; t += step) points.set(t, { requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 });
+  const points = new Map<
+    number,
+    { requests: number; errors_4xx: number; errors_5xx: number; rate_limited: number }
+  >();
+  for (let t = start; t < to; t += step)
+    points.set(t, { requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 });
   const totals = { requests: 0, errors_4xx: 0, errors_5xx: 0, rate_limited: 0 };
   for (const r of rows) {
     const p = points.get(r.hour - (r.hour % step));
@@ -34,98 +43,137 @@ export function toSeries(rows: readonly UsageHourRow[], from: number, to: number
   return { points: [...points].map(([t, p]) => ({ t: iso(t), ...p })), totals };
 }
 
-export const usageRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock, limiter, config } = deps;
+export const usageRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock, limiter, config } = deps;
 
-  const range = (q: z.infer<typeof seriesQuery>) => {
-    const now = clock.now();
-    const to = q.to ? Date.parse(q.to) : now;
-    const from = q.from ? Date.parse(q.from) : to - (q.granularity === 'day' ? 30 * DAY : DAY);
-    if (from >= to) throw new KeywardError('ERR_VALIDATION', '`from` must be before `to`.', { issues: [{ path: ['querystring', 'from'], message: 'must be before to' }] });
-    if ((to - from) / (q.granularity === 'day' ? DAY : HOUR) > MAX_POINTS) {
-      throw new KeywardError('ERR_VALIDATION', 'That range has too many points; use granularity=day or a shorter range.');
-    }
-    return { from, to };
-  };
-
-  const budget = async (b: Budget | undefined) => {
-    if (!b) return null;
-    const [state] = (await limiter.peek([b], clock.now())).states;
-    if (!state) return null;
-    const window = b.windowMs % HOUR === 0 ? `${b.windowMs / HOUR}h` : `${b.windowMs / 1000}s`;
-    return { limit: state.limit, remaining: state.remaining, used: state.limit - state.remaining, reset: iso(state.resetAt), window };
-  };
-
-  app.get(
-    '/credentials/:id/usage',
-    manage('member', 'Usage of one credential over time, and its budget use', { params: idParams, querystring: seriesQuery, response: { 200: dataEnvelope(seriesSchema), ...commonErrors } }),
-    async (request) => {
-      const ws = workspaceOf(request);
-      const cred = await storage.credentials.get(ws, request.params.id);
-      if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
-      const { from, to } = range(request.query);
-      const rows = await storage.usage.hourly({ workspaceId: ws, credentialId: cred.id }, from - (from % DAY), to);
-      const workspace = await storage.workspaces.get(ws);
-      const plan = config.plans.get(workspace?.plan ?? '');
-      const limit = (cred.rate_limit && parseRateLimit(cred.rate_limit)) || plan?.keyLimit;
-      return {
-        data: {
-          from: iso(from),
-          to: iso(to),
-          granularity: request.query.granularity,
-          ...toSeries(rows, from, to, request.query.granularity),
-          budget: await budget(limit ? { key: `key:${cred.id}`, limit: limit.limit, windowMs: limit.windowMs } : undefined),
-        },
-      };
-    },
-  );
-
-  app.get(
-    '/usage',
-    manage('member', "Usage of the whole workspace over time, and the plan's shared pool", { querystring: seriesQuery, response: { 200: dataEnvelope(seriesSchema), ...commonErrors } }),
-    async (request) => {
-      const ws = workspaceOf(request);
-      const { from, to } = range(request.query);
-      const rows = await storage.usage.hourly({ workspaceId: ws }, from - (from % DAY), to);
-      const workspace = await storage.workspaces.get(ws);
-      const pool = config.plans.get(workspace?.plan ?? '')?.workspaceLimit;
-      return {
-        data: {
-          from: iso(from),
-          to: iso(to),
-          granularity: request.query.granularity,
-          ...toSeries(rows, from, to, request.query.granularity),
-          budget: await budget(pool ? { key: `ws:${ws}`, limit: pool.limit, windowMs: pool.windowMs } : undefined),
-        },
-      };
-    },
-  );
-
-  app.get(
-    '/credentials/:id/requests',
-    manage('member', 'The recent-request log of a credential (newest first, the latest 1000 kept)', {
-      params: idParams,
-      querystring: requestsQuery,
-      response: { 200: listEnvelope(requestLogEntrySchema), ...commonErrors },
-    }),
-    async (request) => {
-      const ws = workspaceOf(request);
-      const cred = await storage.credentials.get(ws, request.params.id);
-      if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
-      const { cursor } = request.query;
-      if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) {
-        throw new KeywardError('ERR_BAD_REQUEST', 'The cursor is not valid; use next_cursor from a previous page.');
+    const range = (q: z.infer<typeof seriesQuery>) => {
+      const now = clock.now();
+      const to = q.to ? Date.parse(q.to) : now;
+      const from = q.from ? Date.parse(q.from) : to - (q.granularity === 'day' ? 30 * DAY : DAY);
+      if (from >= to)
+        throw new KeywardError('ERR_VALIDATION', '`from` must be before `to`.', {
+          issues: [{ path: ['querystring', 'from'], message: 'must be before to' }],
+        });
+      if ((to - from) / (q.granularity === 'day' ? DAY : HOUR) > MAX_POINTS) {
+        throw new KeywardError(
+          'ERR_VALIDATION',
+          'That range has too many points; use granularity=day or a shorter range.',
+        );
       }
-      const rows = await storage.usage.recentRequests(cred.id, {
-        limit: request.query.limit + 1,
-        beforeSeq: cursor !== undefined ? Number(cursor) : undefined,
-        status: request.query.status,
-      });
-      const page = rows.slice(0, request.query.limit);
+      return { from, to };
+    };
+
+    const budget = async (b: Budget | undefined) => {
+      if (!b) return null;
+      const [state] = (await limiter.peek([b], clock.now())).states;
+      if (!state) return null;
+      const window = b.windowMs % HOUR === 0 ? `${b.windowMs / HOUR}h` : `${b.windowMs / 1000}s`;
       return {
-        data: page.map((r) => ({ method: r.method, route: r.route, status: r.status, latency_ms: r.latency_ms, ip: r.ip, created_at: iso(r.created_at) })),
-        next_cursor: rows.length > request.query.limit ? String(page[page.length - 1]!.seq) : null,
+        limit: state.limit,
+        remaining: state.remaining,
+        used: state.limit - state.remaining,
+        reset: iso(state.resetAt),
+        window,
       };
-    },
-  );
-};
+    };
+
+    app.get(
+      '/credentials/:id/usage',
+      manage('member', 'Usage of one credential over time, and its budget use', {
+        params: idParams,
+        querystring: seriesQuery,
+        response: { 200: dataEnvelope(seriesSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        const cred = await storage.credentials.get(ws, request.params.id);
+        if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+        const { from, to } = range(request.query);
+        const rows = await storage.usage.hourly(
+          { workspaceId: ws, credentialId: cred.id },
+          from - (from % DAY),
+          to,
+        );
+        const workspace = await storage.workspaces.get(ws);
+        const plan = config.plans.get(workspace?.plan ?? '');
+        const limit = (cred.rate_limit && parseRateLimit(cred.rate_limit)) || plan?.keyLimit;
+        return {
+          data: {
+            from: iso(from),
+            to: iso(to),
+            granularity: request.query.granularity,
+            ...toSeries(rows, from, to, request.query.granularity),
+            budget: await budget(
+              limit ? { key: `key:${cred.id}`, limit: limit.limit, windowMs: limit.windowMs } : undefined,
+            ),
+          },
+        };
+      },
+    );
+
+    app.get(
+      '/usage',
+      manage('member', "Usage of the whole workspace over time, and the plan's shared pool", {
+        querystring: seriesQuery,
+        response: { 200: dataEnvelope(seriesSchema), ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        const { from, to } = range(request.query);
+        const rows = await storage.usage.hourly({ workspaceId: ws }, from - (from % DAY), to);
+        const workspace = await storage.workspaces.get(ws);
+        const pool = config.plans.get(workspace?.plan ?? '')?.workspaceLimit;
+        return {
+          data: {
+            from: iso(from),
+            to: iso(to),
+            granularity: request.query.granularity,
+            ...toSeries(rows, from, to, request.query.granularity),
+            budget: await budget(
+              pool ? { key: `ws:${ws}`, limit: pool.limit, windowMs: pool.windowMs } : undefined,
+            ),
+          },
+        };
+      },
+    );
+
+    app.get(
+      '/credentials/:id/requests',
+      manage('member', 'The recent-request log of a credential (newest first, the latest 1000 kept)', {
+        params: idParams,
+        querystring: requestsQuery,
+        response: { 200: listEnvelope(requestLogEntrySchema), ...commonErrors },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        const cred = await storage.credentials.get(ws, request.params.id);
+        if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+        const { cursor } = request.query;
+        if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) {
+          throw new KeywardError(
+            'ERR_BAD_REQUEST',
+            'The cursor is not valid; use next_cursor from a previous page.',
+          );
+        }
+        const rows = await storage.usage.recentRequests(cred.id, {
+          limit: request.query.limit + 1,
+          beforeSeq: cursor !== undefined ? Number(cursor) : undefined,
+          status: request.query.status,
+        });
+        const page = rows.slice(0, request.query.limit);
+        return {
+          data: page.map((r) => ({
+            method: r.method,
+            route: r.route,
+            status: r.status,
+            latency_ms: r.latency_ms,
+            ip: r.ip,
+            created_at: iso(r.created_at),
+          })),
+          next_cursor: rows.length > request.query.limit ? String(page[page.length - 1]!.seq) : null,
+        };
+      },
+    );
+  };

@@ -8,62 +8,111 @@ import type { AppDeps } from '../../deps.ts';
 import { commonErrors, dataEnvelope, deletedResponse, idParams } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
-export const userRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock } = deps;
-  const find = async (ws: string, id: string) => {
-    const user = await storage.users.get(ws, id);
-    if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${id} not found.`);
-    return user;
+export const userRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock } = deps;
+    const find = async (ws: string, id: string) => {
+      const user = await storage.users.get(ws, id);
+      if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${id} not found.`);
+      return user;
+    };
+    const lastOwner = () => new KeywardError('ERR_CONFLICT', 'A workspace needs at least one owner.');
+
+    app.get(
+      '/users',
+      manage('owner', 'List the team', { response: { 200: userListSchema, ...commonErrors } }),
+      async (request) => ({
+        data: (await storage.users.list(workspaceOf(request))).map(presentUser),
+        next_cursor: null,
+      }),
+    );
+
+    app.post(
+      '/users',
+      manage('owner', 'Add a user with a password and a role', {
+        body: createUserBody,
+        response: { 201: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
+      async (request, reply) => {
+        const user = await createUser(
+          storage,
+          { workspaceId: workspaceOf(request), ...request.body },
+          actorOf(request),
+          clock.now(),
+        );
+        return reply.code(201).send({ data: presentUser(user) });
+      },
+    );
+
+    app.patch(
+      '/users/:id',
+      manage('owner', "Change a user's role", {
+        params: idParams,
+        body: patchUserBody,
+        response: { 200: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        const now = clock.now();
+        const updated = await storage.transaction(async (tx) => {
+          // Owner changes in a workspace go one at a time, so two owners demoting each other leave one.
+          await tx.workspaces.lock(ws);
+          const user = await tx.users.get(ws, request.params.id);
+          if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
+          if (user.role === 'owner' && request.body.role !== 'owner' && (await tx.users.countOwners(ws)) <= 1)
+            throw lastOwner();
+          await tx.users.setRole(user.id, request.body.role, now);
+          await recordAudit(
+            tx,
+            actorOf(request),
+            {
+              workspaceId: ws,
+              action: 'user.role_changed',
+              targetType: 'user',
+              targetId: user.id,
+              before: { role: user.role },
+              after: { role: request.body.role },
+            },
+            now,
+          );
+          return { ...user, role: request.body.role };
+        });
+        return { data: presentUser(updated) };
+      },
+    );
+
+    app.delete(
+      '/users/:id',
+      manage('owner', 'Remove a user (their sessions end at once)', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors, 409: commonErrors[404] },
+      }),
+      async (request) => {
+        const ws = workspaceOf(request);
+        const now = clock.now();
+        await find(ws, request.params.id);
+        await storage.transaction(async (tx) => {
+          await tx.workspaces.lock(ws);
+          const user = await tx.users.get(ws, request.params.id);
+          if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
+          if (user.role === 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();
+          await tx.users.deleteSessionsOf(user.id);
+          await tx.users.delete(user.id);
+          await recordAudit(
+            tx,
+            actorOf(request),
+            {
+              workspaceId: ws,
+              action: 'user.removed',
+              targetType: 'user',
+              targetId: user.id,
+              before: { email: user.email, role: user.role },
+            },
+            now,
+          );
+        });
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
   };
-  const lastOwner = () => new KeywardError('ERR_CONFLICT', 'A workspace needs at least one owner.');
-
-  app.get('/users', manage('owner', 'List the team', { response: { 200: userListSchema, ...commonErrors } }), async (request) => ({
-    data: (await storage.users.list(workspaceOf(request))).map(presentUser),
-    next_cursor: null,
-  }));
-
-  app.post(
-    '/users',
-    manage('owner', 'Add a user with a password and a role', { body: createUserBody, response: { 201: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
-    async (request, reply) => {
-      const user = await createUser(storage, { workspaceId: workspaceOf(request), ...request.body }, actorOf(request), clock.now());
-      return reply.code(201).send({ data: presentUser(user) });
-    },
-  );
-
-  app.patch(
-    '/users/:id',
-    manage('owner', "Change a user's role", { params: idParams, body: patchUserBody, response: { 200: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] } }),
-    async (request) => {
-      const ws = workspaceOf(request);
-      const now = clock.now();
-      const updated = await storage.transaction(async (tx) => {
-        // Owner changes in a workspace go one at a time, so two owners demoting each other leave one.
-        await tx.workspaces.lock(ws);
-        const user = await tx.users.get(ws, request.params.id);
-        if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
-        if (user.role === 'owner' && request.body.role !== 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();
-        await tx.users.setRole(user.id, request.body.role, now);
-        await recordAudit(tx, actorOf(request), { workspaceId: ws, action: 'user.role_changed', targetType: 'user', targetId: user.id, before: { role: user.role }, after: { role: request.body.role } }, now);
-        return { ...user, role: request.body.role };
-      });
-      return { data: presentUser(updated) };
-    },
-  );
-
-  app.delete('/users/:id', manage('owner', 'Remove a user (their sessions end at once)', { params: idParams, response: { 200: deletedResponse, ...commonErrors, 409: commonErrors[404] } }), async (request) => {
-    const ws = workspaceOf(request);
-    const now = clock.now();
-    await find(ws, request.params.id);
-    await storage.transaction(async (tx) => {
-      await tx.workspaces.lock(ws);
-      const user = await tx.users.get(ws, request.params.id);
-      if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
-      if (user.role === 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();
-      await tx.users.deleteSessionsOf(user.id);
-      await tx.users.delete(user.id);
-      await recordAudit(tx, actorOf(request), { workspaceId: ws, action: 'user.removed', targetType: 'user', targetId: user.id, before: { email: user.email, role: user.role } }, now);
-    });
-    return { data: { id: request.params.id, deleted: true as const } };
-  });
-};

@@ -29,40 +29,85 @@ export function presentWorkspace(w: WorkspaceRow, deps: Pick<AppDeps, 'config'>)
   };
 }
 
-export const workspaceRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock } = deps;
-  const load = async (id: string) => {
-    const w = await storage.workspaces.get(id);
-    if (!w) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
-    return w;
+export const workspaceRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock } = deps;
+    const load = async (id: string) => {
+      const w = await storage.workspaces.get(id);
+      if (!w) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
+      return w;
+    };
+
+    app.get(
+      '/workspace',
+      {
+        config: { role: 'member' },
+        schema: {
+          tags: TAGS,
+          summary: 'Get the workspace',
+          security: cookieAuth,
+          response: { 200: dataEnvelope(workspaceSchema), ...commonErrors },
+        },
+      },
+      async (request) => ({
+        data: presentWorkspace(await load(workspaceOf(request)), deps),
+      }),
+    );
+
+    app.patch(
+      '/workspace',
+      {
+        config: { role: 'owner' },
+        schema: {
+          tags: TAGS,
+          summary: 'Rename, change plan or settings (owner)',
+          security: cookieAuth,
+          body: patchWorkspaceBody,
+          response: { 200: dataEnvelope(workspaceSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const id = workspaceOf(request);
+        if (request.body.plan !== undefined && !deps.config.plans.has(request.body.plan)) {
+          throw new KeywardError(
+            'ERR_VALIDATION',
+            `Unknown plan; choose one of ${[...deps.config.plans.keys()].join(', ')}.`,
+          );
+        }
+        const now = clock.now();
+        await storage.transaction(async (tx) => {
+          const current = await tx.workspaces.get(id);
+          if (!current) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
+          const settings = { ...parseWorkspaceSettings(current.settings), ...request.body.settings };
+          const next = {
+            name: request.body.name ?? current.name,
+            plan: request.body.plan ?? current.plan,
+            settings: JSON.stringify(settings),
+          };
+          await tx.workspaces.update(id, next);
+          await tx.invalidations.record(id, null, now);
+          const before = {
+            name: current.name,
+            plan: current.plan,
+            settings: parseWorkspaceSettings(current.settings),
+          };
+          const changes = diff(before, { name: next.name, plan: next.plan, settings });
+          await recordAudit(
+            tx,
+            actorOf(request),
+            {
+              workspaceId: id,
+              action: 'workspace.updated',
+              targetType: 'workspace',
+              targetId: id,
+              ...changes,
+            },
+            now,
+          );
+        });
+        await deps.bus.publish({ workspaceId: id, credentialId: null });
+        return { data: presentWorkspace(await load(id), deps) };
+      },
+    );
   };
-
-  app.get('/workspace', { config: { role: 'member' }, schema: { tags: TAGS, summary: 'Get the workspace', security: cookieAuth, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } }, async (request) => ({
-    data: presentWorkspace(await load(workspaceOf(request)), deps),
-  }));
-
-  app.patch(
-    '/workspace',
-    { config: { role: 'owner' }, schema: { tags: TAGS, summary: 'Rename, change plan or settings (owner)', security: cookieAuth, body: patchWorkspaceBody, response: { 200: dataEnvelope(workspaceSchema), ...commonErrors } } },
-    async (request) => {
-      const id = workspaceOf(request);
-      if (request.body.plan !== undefined && !deps.config.plans.has(request.body.plan)) {
-        throw new KeywardError('ERR_VALIDATION', `Unknown plan; choose one of ${[...deps.config.plans.keys()].join(', ')}.`);
-      }
-      const now = clock.now();
-      await storage.transaction(async (tx) => {
-        const current = await tx.workspaces.get(id);
-        if (!current) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
-        const settings = { ...parseWorkspaceSettings(current.settings), ...request.body.settings };
-        const next = { name: request.body.name ?? current.name, plan: request.body.plan ?? current.plan, settings: JSON.stringify(settings) };
-        await tx.workspaces.update(id, next);
-        await tx.invalidations.record(id, null, now);
-        const before = { name: current.name, plan: current.plan, settings: parseWorkspaceSettings(current.settings) };
-        const changes = diff(before, { name: next.name, plan: next.plan, settings });
-        await recordAudit(tx, actorOf(request), { workspaceId: id, action: 'workspace.updated', targetType: 'workspace', targetId: id, ...changes }, now);
-      });
-      await deps.bus.publish({ workspaceId: id, credentialId: null });
-      return { data: presentWorkspace(await load(id), deps) };
-    },
-  );
-};

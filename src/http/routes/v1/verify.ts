@@ -42,49 +42,75 @@ const verifyResponse = dataEnvelope(
   }),
 );
 
-export const verifyRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const serviceToken = deps.config.serviceToken;
-  // Compared as hashes so the comparison is constant-time whatever the presented length.
-  const expected = serviceToken ? Buffer.from(hashSecret(serviceToken), 'hex') : undefined;
+export const verifyRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const serviceToken = deps.config.serviceToken;
+    // Compared as hashes so the comparison is constant-time whatever the presented length.
+    const expected = serviceToken ? Buffer.from(hashSecret(serviceToken), 'hex') : undefined;
 
-  app.post(
-    '/keys/verify',
-    {
-      schema: {
-        tags: ['public'],
-        summary: 'Verify a key for another backend (service token required)',
-        security: [{ serviceToken: [] }],
-        body: verifyBody,
-        response: { 200: verifyResponse, ...commonErrors },
-      },
-    },
-    async (request, reply) => {
-      if (!expected) throw new KeywardError('ERR_NOT_FOUND', 'Key verification is not enabled on this server (set KEYWARD_SERVICE_TOKEN).');
-      const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-      if (!presented || !timingSafeEqual(Buffer.from(hashSecret(presented), 'hex'), expected)) {
-        throw new KeywardError('ERR_UNAUTHENTICATED', 'Send the service token: "Authorization: Bearer <KEYWARD_SERVICE_TOKEN>".');
-      }
-      const now = deps.clock.now();
-      const result = await deps.verifier.verify(request.body.key, now, request.body.scope);
-      if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
-      const c = result.credential;
-      if (c && (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED')) {
-        deps.usage.record({ credentialId: c.credentialId, workspaceId: c.workspaceId, ip: request.ip, at: now, method: 'VERIFY', route: '/v1/keys/verify', status: result.code === 'VALID' ? 200 : result.code === 'RATE_LIMITED' ? 429 : 403, latencyMs: 0 });
-      }
-      return {
-        data: {
-          valid: result.valid,
-          code: VERIFY_CODES[result.code],
-          workspace_id: c?.workspaceId ?? null,
-          credential_id: c?.credentialId ?? null,
-          kind: c?.kind ?? null,
-          scopes: c ? [...c.scopes] : [],
-          ratelimit: result.ratelimit
-            ? { limit: result.ratelimit.limit, remaining: result.ratelimit.remaining, reset: Math.ceil(result.ratelimit.resetAt / 1000) }
-            : null,
-          expires_at: c?.expiresAt != null ? new Date(c.expiresAt).toISOString() : null,
+    app.post(
+      '/keys/verify',
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'Verify a key for another backend (service token required)',
+          security: [{ serviceToken: [] }],
+          body: verifyBody,
+          response: { 200: verifyResponse, ...commonErrors },
         },
-      };
-    },
-  );
-};
+      },
+      async (request, reply) => {
+        if (!expected)
+          throw new KeywardError(
+            'ERR_NOT_FOUND',
+            'Key verification is not enabled on this server (set KEYWARD_SERVICE_TOKEN).',
+          );
+        const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (!presented || !timingSafeEqual(Buffer.from(hashSecret(presented), 'hex'), expected)) {
+          throw new KeywardError(
+            'ERR_UNAUTHENTICATED',
+            'Send the service token: "Authorization: Bearer <KEYWARD_SERVICE_TOKEN>".',
+          );
+        }
+        const now = deps.clock.now();
+        const result = await deps.verifier.verify(request.body.key, now, request.body.scope);
+        if (result.ratelimit)
+          setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
+        const c = result.credential;
+        if (
+          c &&
+          (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED')
+        ) {
+          deps.usage.record({
+            credentialId: c.credentialId,
+            workspaceId: c.workspaceId,
+            ip: request.ip,
+            at: now,
+            method: 'VERIFY',
+            route: '/v1/keys/verify',
+            status: result.code === 'VALID' ? 200 : result.code === 'RATE_LIMITED' ? 429 : 403,
+            latencyMs: 0,
+          });
+        }
+        return {
+          data: {
+            valid: result.valid,
+            code: VERIFY_CODES[result.code],
+            workspace_id: c?.workspaceId ?? null,
+            credential_id: c?.credentialId ?? null,
+            kind: c?.kind ?? null,
+            scopes: c ? [...c.scopes] : [],
+            ratelimit: result.ratelimit
+              ? {
+                  limit: result.ratelimit.limit,
+                  remaining: result.ratelimit.remaining,
+                  reset: Math.ceil(result.ratelimit.resetAt / 1000),
+                }
+              : null,
+            expires_at: c?.expiresAt != null ? new Date(c.expiresAt).toISOString() : null,
+          },
+        };
+      },
+    );
+  };

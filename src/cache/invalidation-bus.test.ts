@@ -154,9 +154,8 @@ describe.each(matrix)('invalidation bus on $name with $backend', ({ name, create
   });
 
   // SQLite has one writer at a time, so a later entry can never commit first there.
-  it.skipIf(name === 'sqlite')(
-    'a change committed after a later one was already seen is still applied',
-    async () => {
+  if (name !== 'sqlite') {
+    it('a change committed after a later one was already seen is still applied', async () => {
       const { bus, cache } = await startBus();
       const slow = ids();
       const fast = ids();
@@ -180,8 +179,8 @@ describe.each(matrix)('invalidation bus on $name with $backend', ({ name, create
       await slowTx;
       await bus.poll();
       expect(cache.get(slow.hash)).toBeUndefined();
-    },
-  );
+    });
+  }
 
   it('publish drops the entry in this process at once', async () => {
     const { bus, cache } = await startBus();

@@ -35,11 +35,13 @@ if (!available && !ci) {
   );
 }
 
-describe.runIf(!available && ci)('dashboard in Chromium (CI)', () => {
-  it('has Chromium to run in', () => {
-    expect.fail(`${CHROMIUM} is missing; CI must install Debian chromium (see .ci/run).`);
+if (!available && ci) {
+  describe('dashboard in Chromium (CI)', () => {
+    it('has Chromium to run in', () => {
+      expect.fail(`${CHROMIUM} is missing; CI must install Debian chromium (see .ci/run).`);
+    });
   });
-});
+}
 
 describe.runIf(available)('dashboard in Chromium', () => {
   let keyward: Keyward;

@@ -5,6 +5,7 @@ import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
 import { registerUserCommands } from './user.ts';
+import { registerWorkerCommand } from './worker.ts';
 import { registerWorkspaceCommands } from './workspace.ts';
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,6 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   registerWorkspaceCommands(program);
   registerKeyCommands(program);
   registerUserCommands(program);
+  registerWorkerCommand(program);
 
   try {
     await program.parseAsync(argv);

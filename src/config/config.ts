@@ -1,7 +1,7 @@
 /** The one configuration object: zod over environment variables and CLI flags, read once at start. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
+import { parseDuration, parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
 import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
 
 const prefixSchema = z
@@ -13,6 +13,18 @@ const rateLimitSchema = z.string().transform((s, ctx) => {
   if (!spec) ctx.addIssue({ code: 'custom', message: `expected a rate limit like 100/m, got ${s}` });
   return spec as RateLimitSpec;
 });
+
+const durationSchema = z.union([
+  z.number().int().positive(),
+  z.string().transform((s, ctx) => {
+    const ms = parseDuration(s);
+    if (ms === undefined)
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 30s or 5d, got ${s}` });
+    return ms as number;
+  }),
+]);
+
+const booleanSchema = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 
 // Digits only: `z.coerce` would read a blank PORT as 0 (a random port) and accept `1e3` or `0x50`.
 const PORT_MESSAGE = 'expected a port number from 0 to 65535';
@@ -33,6 +45,12 @@ export const configSchema = z.object({
   authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
+  // Webhooks (docs/webhooks.md): destinations, when a failing endpoint is disabled, the worker.
+  webhookAllowHttp: booleanSchema.default(false),
+  webhookAllowPrivate: booleanSchema.default(false),
+  webhookDisableAfter: durationSchema.default(5 * 86_400_000),
+  webhookTimeout: durationSchema.default(10_000),
+  webhookWorker: booleanSchema.default(true),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -50,6 +68,11 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   authFailureLimit: 'KEYWARD_AUTH_FAILURE_LIMIT',
   logLevel: 'KEYWARD_LOG_LEVEL',
   trustProxy: 'KEYWARD_TRUST_PROXY',
+  webhookAllowHttp: 'KEYWARD_WEBHOOK_ALLOW_HTTP',
+  webhookAllowPrivate: 'KEYWARD_WEBHOOK_ALLOW_PRIVATE',
+  webhookDisableAfter: 'KEYWARD_WEBHOOK_DISABLE_AFTER',
+  webhookTimeout: 'KEYWARD_WEBHOOK_TIMEOUT',
+  webhookWorker: 'KEYWARD_WEBHOOK_WORKER',
 };
 
 /** Builds the config from the environment, with explicit values (flags, tests) taking precedence. */

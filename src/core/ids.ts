@@ -11,6 +11,7 @@ export const ID_PREFIXES = {
   apiKey: 'key',
   integration: 'int',
   webhook: 'whk',
+  webhookDelivery: 'dlv',
   event: 'evt',
   user: 'usr',
   audit: 'aud',

@@ -6,6 +6,8 @@ import { type Actor, recordAudit } from '../audit/record.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { CredentialRow } from '../storage/repositories/credentials.ts';
+import { emitEvent } from '../webhooks/emit.ts';
+import { credentialEventData } from '../webhooks/payloads.ts';
 import { newSecretRow } from './api-keys.ts';
 import type { CredentialContext } from './context.ts';
 import { auditView, changeCredential } from './lifecycle.ts';
@@ -43,7 +45,13 @@ export async function createIntegration(ctx: CredentialContext, input: Integrati
     await recordAudit(
       tx,
       actor,
-      { workspaceId: row.workspace_id, action: 'integration.created', targetType: 'integration', targetId: row.id, after: auditView(row) },
+      {
+        workspaceId: row.workspace_id,
+        action: 'integration.created',
+        targetType: 'integration',
+        targetId: row.id,
+        after: auditView(row),
+      },
       now,
     );
   });
@@ -69,7 +77,8 @@ export function updateIntegration(
 }
 
 function assertIntegration(row: CredentialRow): void {
-  if (row.kind !== 'integration_token') throw new KeywardError('ERR_NOT_FOUND', `Integration ${row.id} not found.`);
+  if (row.kind !== 'integration_token')
+    throw new KeywardError('ERR_NOT_FOUND', `Integration ${row.id} not found.`);
 }
 
 function assertUsable(row: CredentialRow, now: number): void {
@@ -80,19 +89,31 @@ function assertUsable(row: CredentialRow, now: number): void {
 }
 
 /** Generates the first token. Returns the secret once. */
-export async function issueIntegrationToken(ctx: CredentialContext, workspaceId: string, id: string, actor: Actor) {
+export async function issueIntegrationToken(
+  ctx: CredentialContext,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+) {
   let secret = '';
-  const row = await changeCredential(ctx, workspaceId, id, 'token_created', actor, async (tx, current, now) => {
-    assertIntegration(current);
-    assertUsable(current, now);
-    const secrets = await tx.credentials.secretsOf(current.id);
-    if (secrets.some((s) => s.expires_at === null || s.expires_at > now)) {
-      throw new KeywardError('ERR_CONFLICT', 'This integration already has a token; rotate it instead.');
-    }
-    const issued = newSecretRow(current.id, ctx.tokenPrefix, now);
-    await tx.credentials.addSecret(issued.row);
-    secret = issued.secret;
-  });
+  const row = await changeCredential(
+    ctx,
+    workspaceId,
+    id,
+    'token_created',
+    actor,
+    async (tx, current, now) => {
+      assertIntegration(current);
+      assertUsable(current, now);
+      const secrets = await tx.credentials.secretsOf(current.id);
+      if (secrets.some((s) => s.expires_at === null || s.expires_at > now)) {
+        throw new KeywardError('ERR_CONFLICT', 'This integration already has a token; rotate it instead.');
+      }
+      const issued = newSecretRow(current.id, ctx.tokenPrefix, now);
+      await tx.credentials.addSecret(issued.row);
+      secret = issued.secret;
+    },
+  );
   return { row, secret };
 }
 
@@ -113,15 +134,23 @@ export async function rotateIntegrationToken(
   const row = await changeCredential(ctx, workspaceId, id, 'rotated', actor, async (tx, current, now) => {
     assertIntegration(current);
     assertUsable(current, now);
-    const live = (await tx.credentials.secretsOf(current.id)).filter((s) => s.expires_at === null || s.expires_at > now);
+    const live = (await tx.credentials.secretsOf(current.id)).filter(
+      (s) => s.expires_at === null || s.expires_at > now,
+    );
     const currentSecret = live.find((s) => s.expires_at === null);
-    if (!currentSecret) throw new KeywardError('ERR_CONFLICT', 'This integration has no token yet; generate one first.');
+    if (!currentSecret)
+      throw new KeywardError('ERR_CONFLICT', 'This integration has no token yet; generate one first.');
     for (const old of live) if (old !== currentSecret) await tx.credentials.expireSecret(old.hash, now);
     previousValidUntil = mode === 'now' ? now : now + graceSeconds * 1000;
     await tx.credentials.expireSecret(currentSecret.hash, previousValidUntil);
     const issued = newSecretRow(current.id, ctx.tokenPrefix, now + 1);
     await tx.credentials.addSecret(issued.row);
     secret = issued.secret;
+    const data = credentialEventData(current, {
+      mode,
+      previous_valid_until: new Date(previousValidUntil).toISOString(),
+    });
+    await emitEvent(tx, current.workspace_id, 'credential.rotated', data, now);
   });
   return { row, secret, previousValidUntil: previousValidUntil as number | null };
 }

@@ -3,11 +3,14 @@ import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
 import { KeywardError } from '../core/errors.ts';
 import type { Repositories } from '../storage/index.ts';
 import type { CredentialRow } from '../storage/repositories/credentials.ts';
+import { emitEvent } from '../webhooks/emit.ts';
+import { credentialEventData, expiredEventId } from '../webhooks/payloads.ts';
 import type { CredentialContext } from './context.ts';
 
 /** `workspaceId` null means "any workspace" (the CLI addresses keys by id alone). */
 async function findOrThrow(tx: Repositories, workspaceId: string | null, id: string): Promise<CredentialRow> {
-  const row = workspaceId === null ? await tx.credentials.getById(id) : await tx.credentials.get(workspaceId, id);
+  const row =
+    workspaceId === null ? await tx.credentials.getById(id) : await tx.credentials.get(workspaceId, id);
   if (!row) throw new KeywardError('ERR_NOT_FOUND', `credential ${id} not found`);
   return row;
 }
@@ -64,8 +67,22 @@ export async function changeCredential(
 }
 
 /** Permanent: a revoked credential never works again. Revoking twice is harmless. */
-export function revokeCredential(ctx: CredentialContext, workspaceId: string | null, id: string, actor: Actor = SYSTEM_ACTOR) {
-  return changeCredential(ctx, workspaceId, id, 'revoked', actor, (tx, row, now) => tx.credentials.revoke(row.id, now));
+export function revokeCredential(
+  ctx: CredentialContext,
+  workspaceId: string | null,
+  id: string,
+  actor: Actor = SYSTEM_ACTOR,
+) {
+  return changeCredential(ctx, workspaceId, id, 'revoked', actor, async (tx, row, now) => {
+    if (!(await tx.credentials.revoke(row.id, now))) return false;
+    await emitEvent(
+      tx,
+      row.workspace_id,
+      'credential.revoked',
+      credentialEventData({ ...row, revoked_at: now }),
+      now,
+    );
+  });
 }
 
 /**
@@ -85,13 +102,27 @@ export function expireCredential(
       if (at === undefined) return false;
       throw new KeywardError('ERR_CONFLICT', 'This credential has already expired; create a new one.');
     }
-    if (at !== undefined && at < now) throw new KeywardError('ERR_VALIDATION', 'The expiry time is in the past; omit it to expire now.');
+    if (at !== undefined && at < now)
+      throw new KeywardError('ERR_VALIDATION', 'The expiry time is in the past; omit it to expire now.');
     await tx.credentials.update(row.id, { expires_at: at ?? now, updated_at: now });
+    // A later expiry is reported when it passes (src/webhooks/expiry-sweep.ts, same event id).
+    if (at === undefined || at <= now) {
+      const expiresAt = at ?? now;
+      const data = credentialEventData({ ...row, expires_at: expiresAt });
+      await emitEvent(tx, row.workspace_id, 'credential.expired', data, now, {
+        id: expiredEventId(row.id, expiresAt),
+      });
+    }
   });
 }
 
 /** Removes the credential from lists; its secrets stop working at once. */
-export function deleteCredential(ctx: CredentialContext, workspaceId: string | null, id: string, actor: Actor = SYSTEM_ACTOR) {
+export function deleteCredential(
+  ctx: CredentialContext,
+  workspaceId: string | null,
+  id: string,
+  actor: Actor = SYSTEM_ACTOR,
+) {
   return changeCredential(ctx, workspaceId, id, 'deleted', actor, async (tx, row, now) => {
     await tx.credentials.update(row.id, { deleted_at: now, updated_at: now });
   });

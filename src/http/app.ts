@@ -10,6 +10,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.ts';
+import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
 import { registerSessionAuth } from './plugins/session.ts';
@@ -21,7 +22,7 @@ import { pingRoutes } from './routes/v1/ping.ts';
 import { postRoutes } from './routes/v1/posts.ts';
 import { verifyRoutes } from './routes/v1/verify.ts';
 import { voteRoutes } from './routes/v1/votes.ts';
-import { registerMetrics } from './metrics.ts';
+import { webhookRoutes } from './routes/v1/webhooks.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -61,8 +62,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key (spk_…) or integration token (spi_…)' },
-          serviceToken: { type: 'http', scheme: 'bearer', description: 'KEYWARD_SERVICE_TOKEN, for POST /v1/keys/verify' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'An API key (spk_…) or integration token (spi_…)',
+          },
+          serviceToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'KEYWARD_SERVICE_TOKEN, for POST /v1/keys/verify',
+          },
           sessionCookie: {
             type: 'apiKey',
             in: 'cookie',
@@ -76,6 +85,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'boards' },
         { name: 'posts' },
         { name: 'votes' },
+        {
+          name: 'webhooks',
+          description: 'Webhook endpoints of private integrations (integration tokens only)',
+        },
         { name: 'management', description: 'Dashboard API (session cookie + x-csrf-token)' },
       ],
     },
@@ -111,6 +124,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await v1.register(postRoutes(deps));
       await v1.register(voteRoutes(deps));
       await v1.register(verifyRoutes(deps));
+      await v1.register(webhookRoutes(deps));
     },
     { prefix: '/v1' },
   );

@@ -10,6 +10,7 @@ import type { CredentialVerifier } from '../credentials/verify.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { UsageRecorder } from '../usage/recorder.ts';
+import type { WebhookMetrics } from '../webhooks/metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -25,4 +26,6 @@ export interface AppDeps {
   /** Reports whether Redis answers, when Redis is configured. */
   redisPing?: (() => Promise<unknown>) | undefined;
   logger?: FastifyBaseLogger | undefined;
+  /** Webhook delivery metrics, shown on /metrics. */
+  webhookMetrics?: WebhookMetrics | undefined;
 }

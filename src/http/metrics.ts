@@ -36,6 +36,8 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
     },
   });
 
+  deps.webhookMetrics?.register(registry);
+
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the URL: ids (and mistaken secrets) must not become label values.
     const route = request.routeOptions.url ?? 'unmatched';

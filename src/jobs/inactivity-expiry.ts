@@ -8,6 +8,8 @@ import type { Clock } from '../core/clock.ts';
 import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import { auditView, kindLabel } from '../credentials/lifecycle.ts';
 import type { Storage } from '../storage/index.ts';
+import { emitEvent } from '../webhooks/emit.ts';
+import { credentialEventData, expiredEventId } from '../webhooks/payloads.ts';
 
 const DAY = 86_400_000;
 
@@ -38,6 +40,8 @@ export async function expireInactiveCredentials(
           },
           now,
         );
+        const data = credentialEventData({ ...cred, expires_at: now }, { reason: `unused for ${days} days` });
+        await emitEvent(tx, ws.id, 'credential.expired', data, now, { id: expiredEventId(cred.id, now) });
         return true;
       });
       if (done) {

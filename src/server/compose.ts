@@ -1,6 +1,7 @@
 /** Composes config into the app's dependencies (storage, limiter, cache, bus, usage) and closes them. */
-import { Redis } from 'ioredis';
+
 import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
 import { SessionService } from '../accounts/sessions.ts';
 import { CredentialCache } from '../cache/credential-cache.ts';
 import { InvalidationBus } from '../cache/invalidation-bus.ts';
@@ -8,10 +9,13 @@ import type { Config } from '../config/config.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { CredentialVerifier } from '../credentials/verify.ts';
 import type { AppDeps } from '../http/deps.ts';
+import { expireInactiveCredentials, scheduleInactivityExpiry } from '../jobs/inactivity-expiry.ts';
 import { createRateLimiter } from '../limits/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
-import { expireInactiveCredentials, scheduleInactivityExpiry } from '../jobs/inactivity-expiry.ts';
+import { WebhookMetrics } from '../webhooks/metrics.ts';
+import { startWebhookWorker } from '../webhooks/run.ts';
+import type { WebhookWorker } from '../webhooks/worker.ts';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -24,10 +28,14 @@ export interface ComposeOptions {
   pollIntervalMs?: number;
   /** Background jobs (inactivity expiry); tests run them by hand. */
   jobs?: boolean;
+  /** The webhook delivery worker in this process (default: config.webhookWorker). */
+  webhookWorker?: boolean;
 }
 
 export interface Composed {
   deps: AppDeps;
+  /** The webhook worker running in this process, if any. */
+  webhookWorker: WebhookWorker | undefined;
   close(): Promise<void>;
 }
 
@@ -37,13 +45,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   await storage.migrate();
   const prefix = options.redisPrefix ?? 'keyward:';
 
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 }) : undefined;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2 })
+    : undefined;
   const subscriber = redis?.duplicate();
   const cache = new CredentialCache(options.cacheSize);
   const bus = new InvalidationBus({
     storage,
     cache,
-    redis: redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}invalidations` } : undefined,
+    redis:
+      redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}invalidations` } : undefined,
     pollIntervalMs: options.pollIntervalMs,
   });
   await bus.start();
@@ -57,6 +68,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const usage = new UsageRecorder(storage);
   usage.start();
+  const webhookMetrics = new WebhookMetrics(storage);
+  const webhookWorker =
+    (options.webhookWorker ?? config.webhookWorker)
+      ? startWebhookWorker(config, { storage, clock, metrics: webhookMetrics, logger: options.logger })
+      : undefined;
 
   const deps: AppDeps = {
     config,
@@ -70,6 +86,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sessions: new SessionService(storage, limiter, clock),
     logger: options.logger,
     redisPing: redis ? () => redis.ping() : undefined,
+    webhookMetrics,
     credentials: {
       storage,
       clock,
@@ -80,18 +97,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
   };
 
-  const stopJobs = options.jobs === false
-    ? () => {}
-    : scheduleInactivityExpiry(
-        () => expireInactiveCredentials(storage, clock, (m) => bus.publish(m)),
-        10 * 60_000,
-        (err) => options.logger?.error({ err: { message: (err as Error).message } }, 'inactivity expiry failed'),
-      );
+  const stopJobs =
+    options.jobs === false
+      ? () => {}
+      : scheduleInactivityExpiry(
+          () => expireInactiveCredentials(storage, clock, (m) => bus.publish(m)),
+          10 * 60_000,
+          (err) =>
+            options.logger?.error({ err: { message: (err as Error).message } }, 'inactivity expiry failed'),
+        );
 
   return {
     deps,
+    webhookWorker,
     async close() {
       stopJobs();
+      await webhookWorker?.stop();
       await usage.stop();
       await bus.stop();
       await limiter.close();

@@ -11,6 +11,7 @@ import { PostRepository } from './repositories/posts.ts';
 import { UsageRepository } from './repositories/usage.ts';
 import { UserRepository } from './repositories/users.ts';
 import { VoteRepository } from './repositories/votes.ts';
+import { WebhookRepository } from './repositories/webhooks.ts';
 import { WorkspaceRepository } from './repositories/workspaces.ts';
 import type { Database } from './schema.ts';
 
@@ -25,9 +26,10 @@ export interface Repositories {
   audit: AuditLogRepository;
   usage: UsageRepository;
   events: EventRepository;
+  webhooks: WebhookRepository;
 }
 
-function repositoriesOver(db: Kysely<Database>): Repositories {
+function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositories {
   return {
     workspaces: new WorkspaceRepository(db),
     credentials: new CredentialRepository(db),
@@ -39,6 +41,7 @@ function repositoriesOver(db: Kysely<Database>): Repositories {
     audit: new AuditLogRepository(db),
     usage: new UsageRepository(db),
     events: new EventRepository(db),
+    webhooks: new WebhookRepository(db, dialect),
   };
 }
 
@@ -53,12 +56,13 @@ export class Storage implements Repositories {
   readonly audit: AuditLogRepository;
   readonly usage: UsageRepository;
   readonly events: EventRepository;
+  readonly webhooks: WebhookRepository;
 
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: DialectName,
   ) {
-    const repos = repositoriesOver(db);
+    const repos = repositoriesOver(db, dialect);
     this.workspaces = repos.workspaces;
     this.credentials = repos.credentials;
     this.invalidations = repos.invalidations;
@@ -69,11 +73,12 @@ export class Storage implements Repositories {
     this.audit = repos.audit;
     this.usage = repos.usage;
     this.events = repos.events;
+    this.webhooks = repos.webhooks;
   }
 
   /** Runs `fn` with repositories bound to one transaction: all of its writes land, or none. */
   transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(repositoriesOver(trx)));
+    return this.db.transaction().execute((trx) => fn(repositoriesOver(trx, this.dialect)));
   }
 
   migrate(): Promise<string[]> {

@@ -3,12 +3,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 import type { DialectName } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
 import { management } from './migrations/0002-management.ts';
+import { webhooks } from './migrations/0003-webhooks.ts';
 import type { Database } from './schema.ts';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
     '0002-management': management(dialect),
+    '0003-webhooks': webhooks(dialect),
   };
 }
 

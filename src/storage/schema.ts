@@ -150,6 +150,65 @@ export interface EventTable {
   created_at: number;
 }
 
+/** A webhook endpoint of a workspace; `secret` signs deliveries (a signing key, not a credential). */
+export interface WebhookEndpointTable {
+  id: string;
+  workspace_id: string;
+  url: string;
+  description: string;
+  /** JSON text: event types, or `["*"]` for all. */
+  events: string;
+  /** 1 or 0 (SQLite has no boolean). */
+  enabled: number;
+  secret: string;
+  /** The secret replaced by a rotation, still signing until `previous_secret_expires_at`. */
+  previous_secret: string | null;
+  previous_secret_expires_at: number | null;
+  /** First failed attempt since the last success; null while healthy. */
+  failing_since: number | null;
+  disabled_at: number | null;
+  disabled_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+/** The outbox: one row per (event, endpoint) send, retried until it succeeds or gives up. */
+export interface WebhookDeliveryTable {
+  id: string;
+  workspace_id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  status: WebhookDeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  /** A worker's lease: until then no other worker claims the row; after it, a crash is retried. */
+  locked_until: number | null;
+  locked_by: string | null;
+  last_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+/** One HTTP attempt of a delivery: the delivery log. */
+export interface WebhookAttemptTable {
+  seq: Generated<number>;
+  delivery_id: string;
+  endpoint_id: string;
+  workspace_id: string;
+  attempt: number;
+  status: number | null;
+  error: string | null;
+  duration_ms: number;
+  /** The start of the response body (truncated). */
+  response_body: string | null;
+  created_at: number;
+}
+
 export interface Database {
   workspaces: WorkspaceTable;
   credentials: CredentialTable;
@@ -164,4 +223,7 @@ export interface Database {
   usage_hourly: UsageHourlyTable;
   request_log: RequestLogTable;
   events: EventTable;
+  webhook_endpoints: WebhookEndpointTable;
+  webhook_deliveries: WebhookDeliveryTable;
+  webhook_attempts: WebhookAttemptTable;
 }

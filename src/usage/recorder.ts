@@ -7,6 +7,7 @@ import type { Storage } from '../storage/index.ts';
 import type { EventRow } from '../storage/repositories/events.ts';
 import type { NewRequestLogRow, UsageHourRow } from '../storage/repositories/usage.ts';
 import { REQUEST_LOG_KEEP } from '../storage/repositories/usage.ts';
+import { emitPrepared } from '../webhooks/emit.ts';
 import { errorRateAlerts } from './alerts.ts';
 
 export interface UsageEvent {
@@ -157,7 +158,8 @@ export class UsageRecorder {
       await tx.usage.addHourly(hours);
       await tx.usage.appendRequests(requests);
       alerts.push(...(await errorRateAlerts(tx, hours)));
-      for (const a of alerts) await tx.events.insertIgnoringDuplicate(a);
+      // Deterministic ids: an alert another instance already recorded is neither stored nor sent twice.
+      for (const a of alerts) await emitPrepared(tx, a, a.created_at, true);
     });
     for (const id of batch.keys()) this.needsPrune.add(id);
     // The batch is committed: a failed prune must not fail the flush (it would be written again).

@@ -2,12 +2,12 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type ConfigInput, loadConfig } from '../../src/config/config.ts';
 import { ManualClock } from '../../src/core/clock.ts';
-import { createApiKey, type CreateApiKeyInput } from '../../src/credentials/api-keys.ts';
+import { type CreateApiKeyInput, createApiKey } from '../../src/credentials/api-keys.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { AppDeps } from '../../src/http/deps.ts';
 import { compose } from '../../src/server/compose.ts';
-import type { TestDatabase } from './storages.ts';
 import { uniqueName } from './services.ts';
+import type { TestDatabase } from './storages.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -16,9 +16,18 @@ export interface TestApp {
   /** Creates a workspace on a plan (default professional). */
   workspace(plan?: string, name?: string): Promise<string>;
   /** Mints an API key and returns its id and secret. */
-  key(workspaceId: string, scope?: string, extra?: Partial<CreateApiKeyInput>): Promise<{ id: string; secret: string }>;
+  key(
+    workspaceId: string,
+    scope?: string,
+    extra?: Partial<CreateApiKeyInput>,
+  ): Promise<{ id: string; secret: string }>;
   /** `inject` with the secret as a bearer token and a JSON body. */
-  call(secret: string | undefined, method: InjectOptions['method'], url: string, body?: unknown): Promise<LightMyRequestResponse>;
+  call(
+    secret: string | undefined,
+    method: InjectOptions['method'],
+    url: string,
+    body?: unknown,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -33,11 +42,16 @@ export interface TestAppOptions {
 
 export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
   const clock = options.clock ?? new ManualClock(Date.now());
-  const config = loadConfig({}, { databaseUrl: options.db.url, redisUrl: options.redisUrl, logLevel: 'silent', ...options.config });
+  const config = loadConfig(
+    {},
+    { databaseUrl: options.db.url, redisUrl: options.redisUrl, logLevel: 'silent', ...options.config },
+  );
   const composed = await compose(config, {
     clock,
     storage: options.db.storage,
     redisPrefix: options.redisUrl ? (options.redisPrefix ?? `${uniqueName('kwtest')}:`) : undefined,
+    // Tests drive webhook delivery by hand (test/webhooks), never a background sender.
+    webhookWorker: false,
   });
   const app = await buildApp(composed.deps);
   await app.ready();
@@ -57,7 +71,12 @@ export async function startTestApp(options: TestAppOptions): Promise<TestApp> {
       const headers: Record<string, string> = {};
       if (secret) headers.authorization = `Bearer ${secret}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      return app.inject({ method, url, headers, payload: body === undefined ? undefined : JSON.stringify(body) });
+      return app.inject({
+        method,
+        url,
+        headers,
+        payload: body === undefined ? undefined : JSON.stringify(body),
+      });
     },
     async close() {
       await app.close();

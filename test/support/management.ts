@@ -8,10 +8,12 @@ import { CLI_ACTOR } from '../../src/audit/record.ts';
 import { createApiKey } from '../../src/credentials/api-keys.ts';
 import { createIntegration, issueIntegrationToken } from '../../src/credentials/integrations.ts';
 import type { Role } from '../../src/storage/schema.ts';
+import { createEndpoint } from '../../src/webhooks/endpoints.ts';
+import { sendTestEvent } from '../../src/webhooks/resend.ts';
 import type { TestApp } from './app.ts';
 import { PASSWORD } from './session.ts';
 
-export type Target = 'key' | 'integration' | 'tokened integration' | 'user';
+export type Target = 'key' | 'integration' | 'tokened integration' | 'user' | 'webhook' | 'webhook delivery';
 
 export interface Endpoint {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -24,6 +26,9 @@ export interface Endpoint {
   /** The success status (default 200). */
   status?: number;
 }
+
+/** A public address that needs no DNS (TEST-NET-3); test apps run no webhook worker, so nothing is sent. */
+const WEBHOOK_URL = 'https://203.0.113.7/keyward';
 
 let n = 0;
 const unique = (base: string) => `${base}-${++n}-${Math.random().toString(36).slice(2, 6)}`;
@@ -84,6 +89,33 @@ export const MANAGEMENT_ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/api/usage', role: 'member' },
   { method: 'GET', path: '/api/audit-log', role: 'admin' },
   { method: 'GET', path: '/api/alerts', role: 'member' },
+  { method: 'GET', path: '/api/webhooks', role: 'member' },
+  {
+    method: 'POST',
+    path: '/api/webhooks',
+    role: 'admin',
+    body: { url: WEBHOOK_URL, events: ['post.created'] },
+    status: 201,
+  },
+  { method: 'GET', path: '/api/webhooks/:id', role: 'member', target: 'webhook' },
+  {
+    method: 'PATCH',
+    path: '/api/webhooks/:id',
+    role: 'admin',
+    target: 'webhook',
+    body: { description: 'CRM' },
+  },
+  { method: 'DELETE', path: '/api/webhooks/:id', role: 'admin', target: 'webhook' },
+  { method: 'GET', path: '/api/webhooks/:id/deliveries', role: 'member', target: 'webhook' },
+  { method: 'POST', path: '/api/webhooks/:id/test', role: 'admin', target: 'webhook', status: 202 },
+  { method: 'POST', path: '/api/webhooks/:id/rotate-secret', role: 'admin', target: 'webhook', body: {} },
+  {
+    method: 'POST',
+    path: '/api/webhooks/:id/deliveries/:delivery_id/redeliver',
+    role: 'admin',
+    target: 'webhook delivery',
+    status: 202,
+  },
 ];
 
 export const isWrite = (e: Endpoint): boolean => e.method !== 'GET';
@@ -110,6 +142,16 @@ export async function targetMaker(
       return (await t.deps.storage.transaction((tx) => insertUser(tx, input, passwordHash, CLI_ACTOR, now)))
         .id;
     }
+    if (target === 'webhook' || target === 'webhook delivery') {
+      const ctx = {
+        storage: t.deps.storage,
+        clock: t.clock,
+        policy: { allowHttp: false, allowPrivate: false },
+      };
+      const endpoint = await createEndpoint(ctx, workspaceId, { url: WEBHOOK_URL, events: ['*'] }, CLI_ACTOR);
+      if (target === 'webhook') return endpoint.id;
+      return `${endpoint.id}/${(await sendTestEvent(ctx, workspaceId, endpoint.id, CLI_ACTOR)).id}`;
+    }
     const row = await createIntegration(
       ctx,
       { workspaceId, name: 'target', scopes: ['boards:read'] },
@@ -120,10 +162,11 @@ export async function targetMaker(
   };
 }
 
-/** The URL and body of one call; `id` replaces `:id`. */
+/** The URL and body of one call; `id` replaces `:id` (a nested target, `parent/child`, fills both ids). */
 export function request(e: Endpoint, id?: string): { url: string; body: unknown } {
+  const [parent, child] = (id ?? '').split('/');
   return {
-    url: id ? e.path.replace(':id', id) : e.path,
+    url: id ? e.path.replace(':id', parent!).replace(/:[a-z]+_id/, child ?? '') : e.path,
     body: typeof e.body === 'function' ? (e.body as () => unknown)() : e.body,
   };
 }

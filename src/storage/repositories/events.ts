@@ -1,7 +1,7 @@
 /** Workspace events (usage alerts today; the webhook outbox builds on them). */
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, EventTable } from '../schema.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
+import type { Database, EventTable } from '../schema.ts';
 
 export type EventRow = Selectable<EventTable>;
 
@@ -12,9 +12,14 @@ export class EventRepository {
     await this.db.insertInto('events').values(row).execute();
   }
 
-  /** Inserts unless an event with the same id exists (alerts from several instances). */
-  async insertIgnoringDuplicate(row: EventRow): Promise<void> {
-    await this.db.insertInto('events').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  /** Inserts unless an event with the same id exists (alerts from several instances); true if inserted. */
+  async insertIgnoringDuplicate(row: EventRow): Promise<boolean> {
+    const r = await this.db
+      .insertInto('events')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
   list(workspaceId: string, type: string | undefined, page: PageRequest): Promise<Page<EventRow>> {

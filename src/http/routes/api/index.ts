@@ -7,6 +7,7 @@ import { keyRoutes } from './keys.ts';
 import { sessionRoutes } from './session.ts';
 import { usageRoutes } from './usage.ts';
 import { userRoutes } from './users.ts';
+import { webhookManagementRoutes } from './webhooks.ts';
 import { workspaceRoutes } from './workspace.ts';
 
 export const managementRoutes =
@@ -19,4 +20,5 @@ export const managementRoutes =
     await app.register(userRoutes(deps));
     await app.register(usageRoutes(deps));
     await app.register(auditRoutes(deps));
+    await app.register(webhookManagementRoutes(deps));
   };

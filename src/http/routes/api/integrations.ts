@@ -43,7 +43,7 @@ export const integrationRoutes =
       presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
     const find = async (workspaceId: string, id: string) => {
       const row = await storage.credentials.get(workspaceId, id);
-      if (!row || row.kind !== 'integration_token')
+      if (row?.kind !== 'integration_token')
         throw new KeywardError('ERR_NOT_FOUND', `Integration ${id} not found.`);
       return row;
     };

@@ -26,7 +26,7 @@ export const keyRoutes =
       presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
     const find = async (workspaceId: string, id: string) => {
       const row = await storage.credentials.get(workspaceId, id);
-      if (!row || row.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found.`);
+      if (row?.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found.`);
       return row;
     };
 
@@ -67,14 +67,12 @@ export const keyRoutes =
           },
           actorOf(request),
         );
-        return reply
-          .code(201)
-          .send({
-            data: {
-              ...presentCredential(issued.credential, issued.secrets, clock.now()),
-              secret: issued.secret,
-            },
-          });
+        return reply.code(201).send({
+          data: {
+            ...presentCredential(issued.credential, issued.secrets, clock.now()),
+            secret: issued.secret,
+          },
+        });
       },
     );
 

@@ -6,9 +6,17 @@ import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
 import { isUniqueViolation } from '../../../storage/errors.ts';
 import type { BoardRow } from '../../../storage/repositories/boards.ts';
+import { emitEvent } from '../../../webhooks/emit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
 
 export const boardSchema = z
   .object({
@@ -21,7 +29,11 @@ export const boardSchema = z
   })
   .meta({ id: 'Board' });
 
-const slugSchema = z.string().min(1).max(100).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase words joined by -');
+const slugSchema = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase words joined by -');
 const createBoard = z.object({
   name: z.string().trim().min(1).max(200),
   slug: slugSchema.optional(),
@@ -50,98 +62,146 @@ const slugify = (name: string) =>
     .slice(0, 100) || 'board';
 
 const notFound = (id: string) => new KeywardError('ERR_NOT_FOUND', `Board ${id} not found.`);
-const slugTaken = (slug: string) => new KeywardError('ERR_CONFLICT', `A board with slug "${slug}" already exists.`);
+const slugTaken = (slug: string) =>
+  new KeywardError('ERR_CONFLICT', `A board with slug "${slug}" already exists.`);
 
-export const boardRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock } = deps;
-  const security = [{ bearerAuth: [] }];
+export const boardRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock } = deps;
+    const security = [{ bearerAuth: [] }];
 
-  app.get(
-    '/boards',
-    {
-      config: { scope: 'boards:read' },
-      schema: { tags: ['boards'], summary: 'List boards', security, querystring: pageQuery, response: { 200: listEnvelope(boardSchema), ...commonErrors } },
-    },
-    async (request) => {
-      const page = await storage.boards.list(request.credential!.workspaceId, {
-        limit: request.query.limit,
-        after: decodeCursor(request.query.cursor),
-      });
-      return listResponse(page, presentBoard);
-    },
-  );
-
-  app.post(
-    '/boards',
-    {
-      config: { scope: 'boards:write' },
-      schema: { tags: ['boards'], summary: 'Create a board', security, body: createBoard, response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] } },
-    },
-    async (request, reply) => {
-      const now = clock.now();
-      const slug = request.body.slug ?? slugify(request.body.name);
-      try {
-        const board = await storage.boards.insert({
-          id: newId('board', now),
-          workspace_id: request.credential!.workspaceId,
-          name: request.body.name,
-          slug,
-          description: request.body.description,
-          created_at: now,
-          updated_at: now,
+    app.get(
+      '/boards',
+      {
+        config: { scope: 'boards:read' },
+        schema: {
+          tags: ['boards'],
+          summary: 'List boards',
+          security,
+          querystring: pageQuery,
+          response: { 200: listEnvelope(boardSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const page = await storage.boards.list(request.credential!.workspaceId, {
+          limit: request.query.limit,
+          after: decodeCursor(request.query.cursor),
         });
-        return reply.code(201).send({ data: presentBoard(board) });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(slug);
-        throw err;
-      }
-    },
-  );
+        return listResponse(page, presentBoard);
+      },
+    );
 
-  app.get(
-    '/boards/:id',
-    {
-      config: { scope: 'boards:read' },
-      schema: { tags: ['boards'], summary: 'Get a board', security, params: idParams, response: { 200: dataEnvelope(boardSchema), ...commonErrors } },
-    },
-    async (request) => {
-      const board = await storage.boards.get(request.credential!.workspaceId, request.params.id);
-      if (!board) throw notFound(request.params.id);
-      return { data: presentBoard(board) };
-    },
-  );
+    app.post(
+      '/boards',
+      {
+        config: { scope: 'boards:write' },
+        schema: {
+          tags: ['boards'],
+          summary: 'Create a board',
+          security,
+          body: createBoard,
+          response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
+        },
+      },
+      async (request, reply) => {
+        const now = clock.now();
+        const slug = request.body.slug ?? slugify(request.body.name);
+        try {
+          const ws = request.credential!.workspaceId;
+          // The board and its webhook event commit together (or neither does).
+          const board = await storage.transaction(async (tx) => {
+            const created = await tx.boards.insert({
+              id: newId('board', now),
+              workspace_id: ws,
+              name: request.body.name,
+              slug,
+              description: request.body.description,
+              created_at: now,
+              updated_at: now,
+            });
+            await emitEvent(tx, ws, 'board.created', presentBoard(created), now);
+            return created;
+          });
+          return reply.code(201).send({ data: presentBoard(board) });
+        } catch (err) {
+          if (isUniqueViolation(err)) throw slugTaken(slug);
+          throw err;
+        }
+      },
+    );
 
-  app.patch(
-    '/boards/:id',
-    {
-      config: { scope: 'boards:write' },
-      schema: { tags: ['boards'], summary: 'Update a board', security, params: idParams, body: updateBoard, response: { 200: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] } },
-    },
-    async (request) => {
-      const ws = request.credential!.workspaceId;
-      try {
-        const changed = await storage.boards.update(ws, request.params.id, { ...request.body, updated_at: clock.now() });
-        if (!changed) throw notFound(request.params.id);
-      } catch (err) {
-        if (isUniqueViolation(err)) throw slugTaken(request.body.slug ?? '');
-        throw err;
-      }
-      const board = await storage.boards.get(ws, request.params.id);
-      if (!board) throw notFound(request.params.id);
-      return { data: presentBoard(board) };
-    },
-  );
+    app.get(
+      '/boards/:id',
+      {
+        config: { scope: 'boards:read' },
+        schema: {
+          tags: ['boards'],
+          summary: 'Get a board',
+          security,
+          params: idParams,
+          response: { 200: dataEnvelope(boardSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const board = await storage.boards.get(request.credential!.workspaceId, request.params.id);
+        if (!board) throw notFound(request.params.id);
+        return { data: presentBoard(board) };
+      },
+    );
 
-  app.delete(
-    '/boards/:id',
-    {
-      config: { scope: 'boards:write' },
-      schema: { tags: ['boards'], summary: 'Delete a board and its posts', security, params: idParams, response: { 200: deletedResponse, ...commonErrors } },
-    },
-    async (request) => {
-      const deleted = await storage.boards.delete(request.credential!.workspaceId, request.params.id);
-      if (!deleted) throw notFound(request.params.id);
-      return { data: { id: request.params.id, deleted: true as const } };
-    },
-  );
-};
+    app.patch(
+      '/boards/:id',
+      {
+        config: { scope: 'boards:write' },
+        schema: {
+          tags: ['boards'],
+          summary: 'Update a board',
+          security,
+          params: idParams,
+          body: updateBoard,
+          response: { 200: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        try {
+          const changed = await storage.boards.update(ws, request.params.id, {
+            ...request.body,
+            updated_at: clock.now(),
+          });
+          if (!changed) throw notFound(request.params.id);
+        } catch (err) {
+          if (isUniqueViolation(err)) throw slugTaken(request.body.slug ?? '');
+          throw err;
+        }
+        const board = await storage.boards.get(ws, request.params.id);
+        if (!board) throw notFound(request.params.id);
+        return { data: presentBoard(board) };
+      },
+    );
+
+    app.delete(
+      '/boards/:id',
+      {
+        config: { scope: 'boards:write' },
+        schema: {
+          tags: ['boards'],
+          summary: 'Delete a board and its posts',
+          security,
+          params: idParams,
+          response: { 200: deletedResponse, ...commonErrors },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const now = clock.now();
+        await storage.transaction(async (tx) => {
+          const board = await tx.boards.get(ws, request.params.id);
+          if (!board || !(await tx.boards.delete(ws, request.params.id))) throw notFound(request.params.id);
+          await emitEvent(tx, ws, 'board.deleted', presentBoard(board), now);
+        });
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
+  };

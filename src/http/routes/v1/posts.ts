@@ -4,12 +4,28 @@ import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
+import type { Repositories } from '../../../storage/index.ts';
 import type { PostRow } from '../../../storage/repositories/posts.ts';
+import { emitEvent } from '../../../webhooks/emit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
 
-export const POST_STATUSES = ['open', 'under_review', 'planned', 'in_progress', 'complete', 'closed'] as const;
+export const POST_STATUSES = [
+  'open',
+  'under_review',
+  'planned',
+  'in_progress',
+  'complete',
+  'closed',
+] as const;
 const status = z.enum(POST_STATUSES);
 
 export const postSchema = z
@@ -56,99 +72,172 @@ export const presentPost = (p: PostRow) => ({
 
 const notFound = (kind: string, id: string) => new KeywardError('ERR_NOT_FOUND', `${kind} ${id} not found.`);
 
-export const postRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock } = deps;
-  const security = [{ bearerAuth: [] }];
+/**
+ * Webhook events of a change, in its transaction: `post.updated` for any change (with the previous
+ * values of the changed fields), and also `post.status_changed` when the status moved.
+ */
+async function emitPostChanges(tx: Repositories, ws: string, before: PostRow, after: PostRow, now: number) {
+  const fields = ['title', 'body', 'status', 'author'] as const;
+  const changed = fields.filter((f) => before[f] !== after[f]);
+  if (changed.length === 0) return;
+  const previous = Object.fromEntries(changed.map((f) => [f, before[f]]));
+  await emitEvent(tx, ws, 'post.updated', { ...presentPost(after), previous_attributes: previous }, now);
+  if (before.status !== after.status) {
+    await emitEvent(
+      tx,
+      ws,
+      'post.status_changed',
+      { ...presentPost(after), previous_status: before.status },
+      now,
+    );
+  }
+}
 
-  app.get(
-    '/boards/:id/posts',
-    {
-      config: { scope: 'posts:read' },
-      schema: {
-        tags: ['posts'],
-        summary: 'List the posts of a board',
-        security,
-        params: idParams,
-        querystring: pageQuery.extend({ status: status.optional() }),
-        response: { 200: listEnvelope(postSchema), ...commonErrors },
+export const postRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock } = deps;
+    const security = [{ bearerAuth: [] }];
+
+    app.get(
+      '/boards/:id/posts',
+      {
+        config: { scope: 'posts:read' },
+        schema: {
+          tags: ['posts'],
+          summary: 'List the posts of a board',
+          security,
+          params: idParams,
+          querystring: pageQuery.extend({ status: status.optional() }),
+          response: { 200: listEnvelope(postSchema), ...commonErrors },
+        },
       },
-    },
-    async (request) => {
-      const ws = request.credential!.workspaceId;
-      const after = decodeCursor(request.query.cursor);
-      if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
-      const page = await storage.posts.listByBoard(ws, request.params.id, { status: request.query.status }, {
-        limit: request.query.limit,
-        after,
-      });
-      return listResponse(page, presentPost);
-    },
-  );
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const after = decodeCursor(request.query.cursor);
+        if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+        const page = await storage.posts.listByBoard(
+          ws,
+          request.params.id,
+          { status: request.query.status },
+          {
+            limit: request.query.limit,
+            after,
+          },
+        );
+        return listResponse(page, presentPost);
+      },
+    );
 
-  app.post(
-    '/boards/:id/posts',
-    {
-      config: { scope: 'posts:write' },
-      schema: { tags: ['posts'], summary: 'Create a post', security, params: idParams, body: createPost, response: { 201: dataEnvelope(postSchema), ...commonErrors } },
-    },
-    async (request, reply) => {
-      const ws = request.credential!.workspaceId;
-      if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
-      const now = clock.now();
-      const post = await storage.posts.insert({
-        id: newId('post', now),
-        workspace_id: ws,
-        board_id: request.params.id,
-        title: request.body.title,
-        body: request.body.body,
-        status: request.body.status,
-        author: request.body.author ?? null,
-        created_at: now,
-        updated_at: now,
-      });
-      return reply.code(201).send({ data: presentPost(post) });
-    },
-  );
+    app.post(
+      '/boards/:id/posts',
+      {
+        config: { scope: 'posts:write' },
+        schema: {
+          tags: ['posts'],
+          summary: 'Create a post',
+          security,
+          params: idParams,
+          body: createPost,
+          response: { 201: dataEnvelope(postSchema), ...commonErrors },
+        },
+      },
+      async (request, reply) => {
+        const ws = request.credential!.workspaceId;
+        if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+        const now = clock.now();
+        const post = await storage.transaction(async (tx) => {
+          const created = await tx.posts.insert({
+            id: newId('post', now),
+            workspace_id: ws,
+            board_id: request.params.id,
+            title: request.body.title,
+            body: request.body.body,
+            status: request.body.status,
+            author: request.body.author ?? null,
+            created_at: now,
+            updated_at: now,
+          });
+          await emitEvent(tx, ws, 'post.created', presentPost(created), now);
+          return created;
+        });
+        return reply.code(201).send({ data: presentPost(post) });
+      },
+    );
 
-  app.get(
-    '/posts/:id',
-    {
-      config: { scope: 'posts:read' },
-      schema: { tags: ['posts'], summary: 'Get a post', security, params: idParams, response: { 200: dataEnvelope(postSchema), ...commonErrors } },
-    },
-    async (request) => {
-      const post = await storage.posts.get(request.credential!.workspaceId, request.params.id);
-      if (!post) throw notFound('Post', request.params.id);
-      return { data: presentPost(post) };
-    },
-  );
+    app.get(
+      '/posts/:id',
+      {
+        config: { scope: 'posts:read' },
+        schema: {
+          tags: ['posts'],
+          summary: 'Get a post',
+          security,
+          params: idParams,
+          response: { 200: dataEnvelope(postSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const post = await storage.posts.get(request.credential!.workspaceId, request.params.id);
+        if (!post) throw notFound('Post', request.params.id);
+        return { data: presentPost(post) };
+      },
+    );
 
-  app.patch(
-    '/posts/:id',
-    {
-      config: { scope: 'posts:write' },
-      schema: { tags: ['posts'], summary: 'Update a post (title, body, status, author)', security, params: idParams, body: updatePost, response: { 200: dataEnvelope(postSchema), ...commonErrors } },
-    },
-    async (request) => {
-      const ws = request.credential!.workspaceId;
-      const changed = await storage.posts.update(ws, request.params.id, { ...request.body, updated_at: clock.now() });
-      if (!changed) throw notFound('Post', request.params.id);
-      const post = await storage.posts.get(ws, request.params.id);
-      if (!post) throw notFound('Post', request.params.id);
-      return { data: presentPost(post) };
-    },
-  );
+    app.patch(
+      '/posts/:id',
+      {
+        config: { scope: 'posts:write' },
+        schema: {
+          tags: ['posts'],
+          summary: 'Update a post (title, body, status, author)',
+          security,
+          params: idParams,
+          body: updatePost,
+          response: { 200: dataEnvelope(postSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const now = clock.now();
+        const post = await storage.transaction(async (tx) => {
+          const before = await tx.posts.get(ws, request.params.id);
+          if (
+            !before ||
+            !(await tx.posts.update(ws, request.params.id, { ...request.body, updated_at: now }))
+          ) {
+            throw notFound('Post', request.params.id);
+          }
+          const after = (await tx.posts.get(ws, request.params.id)) as PostRow;
+          await emitPostChanges(tx, ws, before, after, now);
+          return after;
+        });
+        return { data: presentPost(post) };
+      },
+    );
 
-  app.delete(
-    '/posts/:id',
-    {
-      config: { scope: 'posts:write' },
-      schema: { tags: ['posts'], summary: 'Delete a post and its votes', security, params: idParams, response: { 200: deletedResponse, ...commonErrors } },
-    },
-    async (request) => {
-      const deleted = await storage.posts.delete(request.credential!.workspaceId, request.params.id);
-      if (!deleted) throw notFound('Post', request.params.id);
-      return { data: { id: request.params.id, deleted: true as const } };
-    },
-  );
-};
+    app.delete(
+      '/posts/:id',
+      {
+        config: { scope: 'posts:write' },
+        schema: {
+          tags: ['posts'],
+          summary: 'Delete a post and its votes',
+          security,
+          params: idParams,
+          response: { 200: deletedResponse, ...commonErrors },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const now = clock.now();
+        await storage.transaction(async (tx) => {
+          const post = await tx.posts.get(ws, request.params.id);
+          if (!post || !(await tx.posts.delete(ws, request.params.id)))
+            throw notFound('Post', request.params.id);
+          await emitEvent(tx, ws, 'post.deleted', presentPost(post), now);
+        });
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
+  };

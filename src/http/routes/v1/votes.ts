@@ -6,9 +6,17 @@ import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
 import { isUniqueViolation } from '../../../storage/errors.ts';
 import type { VoteRow } from '../../../storage/repositories/votes.ts';
+import { emitEvent } from '../../../webhooks/emit.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
 
 export const voteSchema = z
   .object({ id: z.string(), post_id: z.string(), voter: z.string(), created_at: z.string() })
@@ -25,63 +33,98 @@ export const presentVote = (v: VoteRow) => ({
 
 const notFound = (kind: string, id: string) => new KeywardError('ERR_NOT_FOUND', `${kind} ${id} not found.`);
 
-export const voteRoutes = (deps: AppDeps): FastifyPluginAsyncZod => async (app) => {
-  const { storage, clock } = deps;
-  const security = [{ bearerAuth: [] }];
+export const voteRoutes =
+  (deps: AppDeps): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { storage, clock } = deps;
+    const security = [{ bearerAuth: [] }];
 
-  app.get(
-    '/posts/:id/votes',
-    {
-      config: { scope: 'votes:read' },
-      schema: { tags: ['votes'], summary: 'List the votes on a post', security, params: idParams, querystring: pageQuery, response: { 200: listEnvelope(voteSchema), ...commonErrors } },
-    },
-    async (request) => {
-      const ws = request.credential!.workspaceId;
-      const after = decodeCursor(request.query.cursor);
-      if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
-      const page = await storage.votes.listByPost(ws, request.params.id, { limit: request.query.limit, after });
-      return listResponse(page, presentVote);
-    },
-  );
-
-  app.post(
-    '/posts/:id/votes',
-    {
-      config: { scope: 'votes:write' },
-      schema: { tags: ['votes'], summary: 'Vote for a post', security, params: idParams, body: createVote, response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] } },
-    },
-    async (request, reply) => {
-      const ws = request.credential!.workspaceId;
-      if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
-      const now = clock.now();
-      try {
-        const vote = await storage.votes.insert({
-          id: newId('vote', now),
-          workspace_id: ws,
-          post_id: request.params.id,
-          voter: request.body.voter,
-          created_at: now,
+    app.get(
+      '/posts/:id/votes',
+      {
+        config: { scope: 'votes:read' },
+        schema: {
+          tags: ['votes'],
+          summary: 'List the votes on a post',
+          security,
+          params: idParams,
+          querystring: pageQuery,
+          response: { 200: listEnvelope(voteSchema), ...commonErrors },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const after = decodeCursor(request.query.cursor);
+        if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+        const page = await storage.votes.listByPost(ws, request.params.id, {
+          limit: request.query.limit,
+          after,
         });
-        return reply.code(201).send({ data: presentVote(vote) });
-      } catch (err) {
-        if (isUniqueViolation(err)) {
-          throw new KeywardError('ERR_CONFLICT', `${request.body.voter} has already voted for this post.`);
-        }
-        throw err;
-      }
-    },
-  );
+        return listResponse(page, presentVote);
+      },
+    );
 
-  app.delete(
-    '/votes/:id',
-    {
-      config: { scope: 'votes:write' },
-      schema: { tags: ['votes'], summary: 'Remove a vote', security, params: idParams, response: { 200: deletedResponse, ...commonErrors } },
-    },
-    async (request) => {
-      const deleted = await storage.votes.delete(request.credential!.workspaceId, request.params.id);
-      if (!deleted) throw notFound('Vote', request.params.id);
-      return { data: { id: request.params.id, deleted: true as const } };
-    },
-  );
-};
+    app.post(
+      '/posts/:id/votes',
+      {
+        config: { scope: 'votes:write' },
+        schema: {
+          tags: ['votes'],
+          summary: 'Vote for a post',
+          security,
+          params: idParams,
+          body: createVote,
+          response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] },
+        },
+      },
+      async (request, reply) => {
+        const ws = request.credential!.workspaceId;
+        if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+        const now = clock.now();
+        try {
+          const vote = await storage.transaction(async (tx) => {
+            const created = await tx.votes.insert({
+              id: newId('vote', now),
+              workspace_id: ws,
+              post_id: request.params.id,
+              voter: request.body.voter,
+              created_at: now,
+            });
+            await emitEvent(tx, ws, 'vote.created', presentVote(created), now);
+            return created;
+          });
+          return reply.code(201).send({ data: presentVote(vote) });
+        } catch (err) {
+          if (isUniqueViolation(err)) {
+            throw new KeywardError('ERR_CONFLICT', `${request.body.voter} has already voted for this post.`);
+          }
+          throw err;
+        }
+      },
+    );
+
+    app.delete(
+      '/votes/:id',
+      {
+        config: { scope: 'votes:write' },
+        schema: {
+          tags: ['votes'],
+          summary: 'Remove a vote',
+          security,
+          params: idParams,
+          response: { 200: deletedResponse, ...commonErrors },
+        },
+      },
+      async (request) => {
+        const ws = request.credential!.workspaceId;
+        const now = clock.now();
+        await storage.transaction(async (tx) => {
+          const vote = await tx.votes.get(ws, request.params.id);
+          if (!vote || !(await tx.votes.delete(ws, request.params.id)))
+            throw notFound('Vote', request.params.id);
+          await emitEvent(tx, ws, 'vote.deleted', presentVote(vote), now);
+        });
+        return { data: { id: request.params.id, deleted: true as const } };
+      },
+    );
+  };

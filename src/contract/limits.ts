@@ -9,3 +9,7 @@ export const MAX_PASSWORD_LENGTH = 200;
 /** How long a rotated-out integration token keeps working by default ("rotate later"), and at most. */
 export const DEFAULT_GRACE_SECONDS = 7 * 86_400;
 export const MAX_GRACE_SECONDS = 30 * 86_400;
+
+/** How long a rotated-out webhook signing secret keeps signing by default, and at most. */
+export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 86_400;

@@ -38,7 +38,22 @@ import type {
   seriesSchema,
   usagePointSchema,
 } from './usage.ts';
+import type { webhookDeliverySchema, webhookEndpointSchema } from './webhooks.ts';
 import type { patchWorkspaceBody, workspaceSchema } from './workspace.ts';
+
+// Webhook endpoints and deliveries (their types are inferred in webhooks.ts).
+export type {
+  CreateWebhookBody,
+  DeliveriesQuery,
+  PatchWebhookBody,
+  RotateWebhookSecretBody,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryStatus,
+  WebhookEndpoint,
+  WebhookEndpointWithSecret,
+  WebhookEventType,
+} from './webhooks.ts';
 
 /** A single object's envelope: `{data: …}`. */
 export type Data<T> = z.output<ReturnType<typeof dataEnvelope<z.ZodType<T>>>>;
@@ -71,6 +86,8 @@ export type AuditPage = Page<typeof auditEntrySchema>;
 export type AlertEvent = z.output<typeof alertEventSchema>;
 export type AlertPage = Page<typeof alertEventSchema>;
 export type UserList = z.output<typeof userListSchema>;
+export type WebhookEndpointPage = Page<typeof webhookEndpointSchema>;
+export type WebhookDeliveryPage = Page<typeof webhookDeliverySchema>;
 
 // Requests (what a client may send: defaults still optional).
 export type SetupBody = z.input<typeof setupBody>;

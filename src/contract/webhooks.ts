@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { pageQuery } from './envelopes.ts';
+import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from './limits.ts';
 
 /** Every event a workspace can subscribe to (DESIGN.md, Webhooks). */
 export const WEBHOOK_EVENT_TYPES = [
@@ -24,9 +25,9 @@ export const WEBHOOK_EVENT_TYPES = [
 /** Sent only by "send test event", to that one endpoint, whatever it subscribes to. */
 export const TEST_EVENT_TYPE = 'webhook.test';
 
-/** How long a rotated-out signing secret keeps signing by default, and at most. */
-export const DEFAULT_SECRET_OVERLAP_SECONDS = 86_400;
-export const MAX_SECRET_OVERLAP_SECONDS = 7 * 86_400;
+// How long a rotated-out signing secret keeps signing by default, and at most (in limits.ts, which the
+// dashboard can import at run time).
+export { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS };
 
 export const webhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 const subscription = z.union([z.literal('*'), webhookEventTypeSchema]);
@@ -126,3 +127,4 @@ export type CreateWebhookBody = z.input<typeof createWebhookBody>;
 export type PatchWebhookBody = z.input<typeof patchWebhookBody>;
 export type RotateWebhookSecretBody = z.output<typeof rotateWebhookSecretBody>;
 export type DeliveriesQuery = Partial<z.output<typeof deliveriesQuery>>;
+export type WebhookDeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -5,43 +5,22 @@
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  CHROMIUM,
-  chromiumInstalled,
   createUserWithCli,
   DESKTOP,
+  expectVisible,
   type Keyward,
   launchChromium,
   ping,
   screenshots,
   startKeyward,
 } from './harness.ts';
+import { chromiumForSuite } from './suite.ts';
 
 const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' };
 const MEMBER = { email: 'member@acme.test', password: 'member password 1' };
 const FLOW_TIMEOUT = 60_000;
 
-const ci = process.env.CI === 'true';
-const available = chromiumInstalled();
-if (!available && !ci) {
-  console.warn(
-    [
-      '',
-      '*'.repeat(78),
-      `*** SKIPPING the dashboard browser tests: ${CHROMIUM} is not installed.`,
-      '*** Install it with `apt-get install -y chromium` to run them (CI fails without it).',
-      '*'.repeat(78),
-      '',
-    ].join('\n'),
-  );
-}
-
-if (!available && ci) {
-  describe('dashboard in Chromium (CI)', () => {
-    it('has Chromium to run in', () => {
-      expect.fail(`${CHROMIUM} is missing; CI must install Debian chromium (see .ci/run).`);
-    });
-  });
-}
+const available = chromiumForSuite('dashboard');
 
 describe.runIf(available)('dashboard in Chromium', () => {
   let keyward: Keyward;
@@ -297,9 +276,3 @@ describe.runIf(available)('dashboard in Chromium', () => {
     expect(consoleText.filter((t) => t.startsWith('pageerror'))).toEqual([]);
   });
 });
-
-async function expectVisible(locator: {
-  waitFor(options: { state: 'visible'; timeout?: number }): Promise<void>;
-}) {
-  await locator.waitFor({ state: 'visible', timeout: 10_000 });
-}

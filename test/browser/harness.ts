@@ -44,14 +44,24 @@ export interface Keyward extends RunningCliServer {
   databaseUrl: string;
 }
 
-/** Builds the dashboard if needed, then starts `keyward serve` on a new, empty database. */
-export async function startKeyward(): Promise<Keyward> {
+/** Waits (10 s at most) until a locator is visible. */
+export async function expectVisible(locator: {
+  waitFor(options: { state: 'visible'; timeout?: number }): Promise<void>;
+}) {
+  await locator.waitFor({ state: 'visible', timeout: 10_000 });
+}
+
+/**
+ * Builds the dashboard if needed, then starts `keyward serve` on a new, empty database, with `env`
+ * added to its environment.
+ */
+export async function startKeyward(env: Record<string, string> = {}): Promise<Keyward> {
   const failed =
     (await ensureDashboardBuilt({ info: () => {}, error: (o, m) => console.error(m, o) })) === 'failed';
   if (failed) throw new Error('the dashboard did not build (npm run build shows why)');
   const dir = await mkdtemp(join(tmpdir(), 'keyward-browser-'));
   const databaseUrl = `sqlite:${join(dir, 'keyward.db')}`;
-  const server = await startServer({ KEYWARD_DATABASE_URL: databaseUrl });
+  const server = await startServer({ ...env, KEYWARD_DATABASE_URL: databaseUrl });
   return {
     ...server,
     databaseUrl,

@@ -44,6 +44,8 @@ const FIELD_NAMES: Record<string, string> = {
   alert_budget_percent: 'Budget alert',
   alert_error_rate_percent: 'Error-rate alert',
   alert_error_rate_min_requests: 'Minimum requests',
+  url: 'URL',
+  overlap_seconds: 'Overlap',
 };
 
 const humanField = (key: string) =>
@@ -190,4 +192,30 @@ export const api = {
   auditLog: (query: M.AuditQuery) => call<M.AuditPage>('GET', '/api/audit-log', { query }),
   alerts: (query: { limit?: number; cursor?: string } = {}) =>
     call<M.AlertPage>('GET', '/api/alerts', { query }),
+
+  webhooks: (query: { limit?: number; cursor?: string } = {}) =>
+    call<M.WebhookEndpointPage>('GET', '/api/webhooks', { query }),
+  webhook: (hookId: string) => data(call<M.Data<M.WebhookEndpoint>>('GET', `/api/webhooks/${id(hookId)}`)),
+  createWebhook: (body: M.CreateWebhookBody) =>
+    data(call<M.Data<M.WebhookEndpointWithSecret>>('POST', '/api/webhooks', { body })),
+  updateWebhook: (hookId: string, body: M.PatchWebhookBody) =>
+    data(call<M.Data<M.WebhookEndpoint>>('PATCH', `/api/webhooks/${id(hookId)}`, { body })),
+  deleteWebhook: (hookId: string) => data(call<M.Data<M.Deleted>>('DELETE', `/api/webhooks/${id(hookId)}`)),
+  rotateWebhookSecret: (hookId: string, body: M.RotateWebhookSecretBody = {}) =>
+    data(
+      call<M.Data<M.WebhookEndpointWithSecret>>('POST', `/api/webhooks/${id(hookId)}/rotate-secret`, {
+        body,
+      }),
+    ),
+  deliveries: (hookId: string, query: M.DeliveriesQuery) =>
+    call<M.WebhookDeliveryPage>('GET', `/api/webhooks/${id(hookId)}/deliveries`, { query }),
+  sendTestEvent: (hookId: string) =>
+    data(call<M.Data<M.WebhookDelivery>>('POST', `/api/webhooks/${id(hookId)}/test`)),
+  redeliver: (hookId: string, deliveryId: string) =>
+    data(
+      call<M.Data<M.WebhookDelivery>>(
+        'POST',
+        `/api/webhooks/${id(hookId)}/deliveries/${id(deliveryId)}/redeliver`,
+      ),
+    ),
 };

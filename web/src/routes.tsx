@@ -9,6 +9,8 @@ import { IntegrationsPage } from './pages/integrations.tsx';
 import { KeyActivityPage } from './pages/key-activity.tsx';
 import { TeamPage } from './pages/team.tsx';
 import { UsagePage } from './pages/usage.tsx';
+import { WebhookDetailPage } from './pages/webhook-detail.tsx';
+import { WebhooksPage } from './pages/webhooks.tsx';
 import { WorkspacePage } from './pages/workspace.tsx';
 
 export function Routes({ path }: { path: string }) {
@@ -19,6 +21,9 @@ export function Routes({ path }: { path: string }) {
   if (path === '/settings/integrations/new') return <IntegrationNewPage />;
   const integration = matchPath('/settings/integrations/:id', path);
   if (integration) return <IntegrationDetailPage id={integration.id!} />;
+  if (path === '/settings/webhooks') return <WebhooksPage />;
+  const webhook = matchPath('/settings/webhooks/:id', path);
+  if (webhook) return <WebhookDetailPage id={webhook.id!} />;
   if (path === '/usage') return <UsagePage />;
   if (path === '/audit-log') return <AuditLogPage />;
   if (path === '/team') return <TeamPage />;

@@ -2,12 +2,20 @@
 import type { ReactNode } from 'react';
 import { CopyButton } from './copy-button.tsx';
 
-export function SecretReveal({ secret, children }: { secret: string; children?: ReactNode }) {
+export function SecretReveal({
+  secret,
+  children,
+  note = 'Keyward keeps only a hash of it. If it is lost, create a new one.',
+}: {
+  secret: string;
+  children?: ReactNode;
+  /** After the warning: why it cannot be shown again and what to do if it is lost. */
+  note?: ReactNode;
+}) {
   return (
     <div className="secret-reveal">
       <p className="callout callout-warning" role="note">
-        <strong>Copy it now — you won't see this again.</strong> Keyward keeps only a hash of it. If it is
-        lost, create a new one.
+        <strong>Copy it now — you won't see this again.</strong> {note}
       </p>
       <div className="secret-box">
         <code data-testid="secret">{secret}</code>

@@ -9,6 +9,7 @@ const NAV = [
     items: [
       { to: '/settings/api-keys', label: 'API keys' },
       { to: '/settings/integrations', label: 'Private integrations' },
+      { to: '/settings/webhooks', label: 'Webhooks' },
       { to: '/settings/workspace', label: 'Workspace' },
     ],
   },

@@ -20,6 +20,13 @@ const ACTIONS = [
   'integration.rotated',
   'integration.expired',
   'integration.deleted',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.secret_rotated',
+  'webhook.test_sent',
+  'webhook.redelivered',
+  'webhook.disabled',
   'user.created',
   'user.role_changed',
   'user.removed',
@@ -106,7 +113,7 @@ function AuditTable() {
           <input
             value={draft.target_id ?? ''}
             onChange={edit('target_id')}
-            placeholder="key_…, int_…, user_…"
+            placeholder="key_…, int_…, whk_…"
           />
         </label>
         <button type="submit" className="button button-secondary button-small">

@@ -5,11 +5,11 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.ts';
+import { compileSerializer } from './serializer.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
@@ -38,7 +38,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(compileSerializer);
   // JSON only: Fastify's built-in text/plain parser would let a plain-text body reach validation (422)
   // instead of being refused as the wrong media type (415).
   app.removeContentTypeParser('text/plain');

@@ -1,0 +1,196 @@
+/** The results table (console and Markdown), and latest.md / latest.json. */
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Measured } from './drive.ts';
+import { ROOT } from './processes.ts';
+import { loadAverage, machine, settings } from './settings.ts';
+import { checksMarkdown, checkTargets } from './targets.ts';
+
+export interface Row {
+  id: string;
+  label: string;
+  measured?: Measured;
+  /** Server CPU time (user + system, all instances) per response in the measured window, µs. */
+  cpuUsPerRequest?: number;
+  /** Resident set size of the server process(es) after the run, MiB. */
+  rss?: number[];
+  /** Peak resident set size of the server process(es) over their life, MiB. */
+  peakRss?: number[];
+  /** 1-minute load average of the machine while the row was measured (other work competes for the CPUs). */
+  load?: number;
+  /** Why the row did not run. */
+  skipped?: string;
+  notes?: string[];
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+
+/** The baseline row's figures every other row is compared with. */
+export interface Reference {
+  rps: number;
+  cpuUsPerRequest: number | undefined;
+}
+
+const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
+
+function cells(row: Row, baseline: Reference | undefined): string[] {
+  const m = row.measured;
+  const load = row.load === undefined ? '–' : row.load.toFixed(1);
+  if (!m) return [row.label, '–', '–', '–', '–', '–', '–', '–', '–', load, row.skipped ?? ''];
+  const notes = [...(row.notes ?? [])];
+  if (m.failures > 0) {
+    const codes = Object.entries(m.statusCodes)
+      .filter(([c]) => !c.startsWith('2'))
+      .map(([c, n]) => `${n}×${c}`);
+    notes.push(`${m.failures} failed (${codes.join(', ') || 'socket errors'})`);
+  }
+  return [
+    row.label,
+    Math.round(m.rps).toLocaleString('en-US'),
+    f2(m.latency.p50),
+    f2(m.latency.p99),
+    f1(m.latency.max),
+    baseline ? percent(m.rps / baseline.rps) : '–',
+    // What the req/s ratio would be if the server, not the machine, were the limit: baseline CPU / row CPU.
+    baseline?.cpuUsPerRequest && row.cpuUsPerRequest
+      ? percent(baseline.cpuUsPerRequest / row.cpuUsPerRequest)
+      : '–',
+    row.cpuUsPerRequest === undefined || Number.isNaN(row.cpuUsPerRequest)
+      ? '–'
+      : Math.round(row.cpuUsPerRequest).toString(),
+    row.rss?.length
+      ? row.rss.map((r, i) => `${Math.round(r)} (${Math.round(row.peakRss?.[i] ?? Number.NaN)})`).join(' + ')
+      : '–',
+    load,
+    notes.join('; '),
+  ];
+}
+
+const HEAD = [
+  'row',
+  'req/s',
+  'p50 ms',
+  'p99 ms',
+  'max ms',
+  'vs baseline',
+  'CPU vs baseline',
+  'CPU µs/req',
+  'RSS MiB (peak)',
+  'load',
+  'notes',
+];
+const LEFT = new Set([0, HEAD.length - 1]);
+
+export function markdownTable(rows: readonly Row[], baseline: Reference | undefined): string {
+  const lines = [
+    `| ${HEAD.join(' | ')} |`,
+    `|${HEAD.map((_, i) => (LEFT.has(i) ? '---' : '---:')).join('|')}|`,
+  ];
+  for (const row of rows) lines.push(`| ${cells(row, baseline).join(' | ')} |`);
+  return lines.join('\n');
+}
+
+export function consoleTable(rows: readonly Row[], baseline: Reference | undefined): string {
+  const all = [HEAD, ...rows.map((r) => cells(r, baseline))];
+  const widths = HEAD.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (LEFT.has(i) ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(HEAD), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+export interface ReportInput {
+  rows: Row[];
+  writes: { text: string; ok: boolean } | undefined;
+  totalSec: number;
+  startLoad: string;
+  resultsDir: string;
+  /** A subset of rows (BENCH_ONLY): written to partial.json only, latest.md is left alone. */
+  partial: boolean;
+  redisNote: string | undefined;
+}
+
+/** The order of the table, whatever order the rows were measured in. */
+const ORDER = [
+  'baseline',
+  'memory',
+  'baseline-1c',
+  'memory-1c',
+  'writes',
+  'verify',
+  'redis-1',
+  'redis-2',
+  'write-sqlite',
+  'write-postgres',
+  'scale-1k',
+  'scale-100k',
+  'scale-1m',
+  'rotate',
+  'rotate-miss',
+];
+
+function revision(): string {
+  try {
+    const head = execSync('git rev-parse --short HEAD', { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execSync('git status --porcelain -- src', { cwd: ROOT, encoding: 'utf8' }).trim();
+    return dirty ? `${head} (src/ has uncommitted changes)` : head;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Writes latest.md and latest.json (or partial.json) and returns the console report. */
+export function writeReport(input: ReportInput): string {
+  const rows = [...input.rows].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+  const base = rows.find((r) => r.id === 'baseline');
+  const baseline = base?.measured
+    ? { rps: base.measured.rps, cpuUsPerRequest: base.cpuUsPerRequest }
+    : undefined;
+  const checks = checkTargets(rows, input.writes?.text, input.writes?.ok);
+  const interleaved = `${settings.warmupSec} s warm-up each, then ${settings.durationSec} s measured in slices of ~${settings.sliceSec} s taken in turn`;
+  const markdown = [
+    '# Keyward benchmark: latest run',
+    '',
+    `Produced by \`npm run bench\`${settings.quick ? ' (BENCH_QUICK=1)' : ''} on ${new Date().toISOString()}, revision ${revision()}.`,
+    `Machine: ${machine()}. Load average at start ${input.startLoad}, at end ${loadAverage()}.`,
+    `${settings.connections} connections; autocannon in separate processes on the same machine. Rows from baseline to scale are measured interleaved (${interleaved}); the others alone (${settings.warmupSec} s warm-up, ${settings.durationSec} s measured). Whole run: ${input.totalSec.toFixed(0)} s.`,
+    'Method and what the columns mean: [docs/performance.md](../../docs/performance.md).',
+    '',
+    markdownTable(rows, baseline),
+    '',
+    '## Targets (issue 4)',
+    '',
+    checksMarkdown(checks),
+    '',
+    `Database writes during the counted run: ${input.writes?.text ?? 'not measured'}.`,
+    ...(input.redisNote ? ['', `Redis: ${input.redisNote}.`] : []),
+    '',
+  ].join('\n');
+  if (!input.partial) writeFileSync(join(input.resultsDir, 'latest.md'), markdown);
+  const json = {
+    settings: { ...settings, only: settings.only ? [...settings.only] : undefined },
+    rows,
+    checks,
+    writes: input.writes,
+    totalSec: input.totalSec,
+  };
+  writeFileSync(
+    join(input.resultsDir, input.partial ? 'partial.json' : 'latest.json'),
+    JSON.stringify(json, null, 2),
+  );
+
+  const mark = (met: boolean | undefined) => (met === undefined ? ' n/a' : met ? '  ok' : 'MISS');
+  return [
+    '',
+    consoleTable(rows, baseline),
+    '',
+    ...checks.map((c) => `${mark(c.met)}  ${c.target}: ${c.measured}`),
+    ...(input.writes ? ['', `writes: ${input.writes.text}`] : []),
+    '',
+    `whole run: ${input.totalSec.toFixed(0)} s; ${input.partial ? 'subset: latest.md left as it was' : 'written to bench/results/latest.md'}`,
+  ].join('\n');
+}

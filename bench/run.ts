@@ -1,0 +1,350 @@
+/**
+ * `npm run bench`: seeds databases, starts each server as its own process, drives it with autocannon
+ * from other processes (bench/load.ts), and prints one table of req/s, latency, CPU per request,
+ * ratios to a bare Fastify baseline and RSS; writes it to bench/results/latest.md. The rows that are
+ * compared with each other are measured interleaved (bench/lib/measure.ts). Method and variables:
+ * docs/performance.md.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StatementCounts } from './lib/launch.ts';
+import { bearer, expectStatus, Launcher, presentAll, SERVICE_TOKEN, statementCounts } from './lib/launch.ts';
+import { measureAlone, measureInterleaved, type Subject } from './lib/measure.ts';
+import { freePort, ROOT, type ServerProcess } from './lib/processes.ts';
+import { type Row, writeReport } from './lib/report.ts';
+import { clearRedisCounters, createSchema, postgresUrl, redisForBench, redisUrl } from './lib/services.ts';
+import { loadAverage, machine, settings } from './lib/settings.ts';
+import type { LoadSpec } from './load.ts';
+import { type Seeded, seed, writeHugePlans } from './seed.ts';
+
+const started = performance.now();
+const startLoad = loadAverage();
+const work = mkdtempSync(join(tmpdir(), 'keyward-bench-'));
+const resultsDir = join(ROOT, 'bench/results');
+const logDir = join(resultsDir, 'logs');
+mkdirSync(logDir, { recursive: true });
+const plansFile = join(work, 'plans.json');
+writeHugePlans(plansFile);
+const launch = new Launcher(plansFile, logDir);
+const timing = {
+  durationSec: settings.durationSec,
+  warmupSec: settings.warmupSec,
+  sliceSec: settings.sliceSec,
+};
+const POST_BODY = JSON.stringify({ title: 'Benchmark post', body: 'Posted by the benchmark harness.' });
+
+const rows: Row[] = [];
+const wanted = (id: string) => !settings.only || settings.only.has(id);
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1_000}k`);
+const count = (n: number) => n.toLocaleString('en-US');
+
+function spec(url: string, overrides: Partial<LoadSpec> = {}): LoadSpec {
+  const base = { url, method: 'GET' as const, headers: {}, connections: settings.connections };
+  return { ...base, durationSec: settings.durationSec, warmupSec: 0, ...overrides };
+}
+const pingOf = (server: ServerProcess, secret: string, extra: Partial<LoadSpec> = {}) =>
+  spec(`${server.url}/v1/ping`, { headers: bearer(secret), ...extra });
+
+/** Stops the servers if `check` throws (a row that cannot run must not leave them behind). */
+async function checked(servers: ServerProcess[], check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw err;
+  }
+}
+
+// ---- seeding ------------------------------------------------------------------------------------
+log(
+  `keyward bench: ${settings.quick ? 'quick, ' : ''}${settings.durationSec} s per row after ${settings.warmupSec} s warm-up, ${settings.connections} connections; ${machine()}; load average ${startLoad}`,
+);
+const mainDb = `sqlite:${join(work, 'main.db')}`;
+const main: Seeded = await seed(mainDb);
+const pingBody = JSON.stringify({
+  data: {
+    ok: true,
+    workspace_id: main.workspaceId,
+    credential: { id: main.key.id, kind: 'api_key', name: main.key.name, scopes: ['read:write'] },
+  },
+});
+const largest = settings.scales[settings.scales.length - 1]!;
+const scaled = new Map<number, { url: string; seeded: Seeded }>();
+for (const n of settings.scales) {
+  const rotation = n === largest && (wanted('rotate') || wanted('rotate-miss'));
+  if (!wanted(`scale-${label(n)}`) && !rotation) continue;
+  const url = `sqlite:${join(work, `scale-${n}.db`)}`;
+  const seeded = await seed(url, { credentials: n, activeKeys: n === largest ? settings.rotatingKeys : 1 });
+  log(`seeded ${count(n)} credentials in ${seeded.seconds.toFixed(1)} s`);
+  scaled.set(n, { url, seeded });
+}
+const secretsFile = join(work, 'rotating-secrets.json');
+const big = scaled.get(largest);
+if (big) writeFileSync(secretsFile, JSON.stringify(big.seeded.secrets));
+
+const redisService = await redisForBench(redisUrl(), await freePort());
+const redis = redisService.url;
+if (redisService.privateServer) log(redisService.privateServer);
+
+// ---- the compared rows, measured interleaved -------------------------------------------------------
+type Make = (r: Row) => Promise<Omit<Subject, 'row'> | undefined>;
+const group: [string, string, Make][] = [
+  [
+    'baseline',
+    'baseline (bare Fastify, no auth)',
+    async () => {
+      const server = await launch.baseline('baseline', pingBody);
+      return { servers: [server], specs: [spec(`${server.url}/v1/ping`)] };
+    },
+  ],
+  [
+    'memory',
+    'keyward memory (SQLite, in-process limits)',
+    async () => {
+      const server = await launch.keyward('memory', mainDb);
+      await checked([server], () =>
+        expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
+      );
+      return { servers: [server], specs: [pingOf(server, main.key.secret)] };
+    },
+  ],
+  // One connection: no queueing, so latency is the service time of one request (plus the client's).
+  [
+    'baseline-1c',
+    'baseline, 1 connection',
+    async () => {
+      const server = await launch.baseline('baseline-1c', pingBody);
+      return { servers: [server], specs: [spec(`${server.url}/v1/ping`, { connections: 1 })] };
+    },
+  ],
+  [
+    'memory-1c',
+    'keyward memory, 1 connection',
+    async () => {
+      const server = await launch.keyward('memory-1c', mainDb);
+      return { servers: [server], specs: [pingOf(server, main.key.secret, { connections: 1 })] };
+    },
+  ],
+  [
+    'verify',
+    'verify (POST /v1/keys/verify)',
+    async (r) => {
+      const server = await launch.keyward('verify', mainDb);
+      const headers = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
+      const body = JSON.stringify({ key: main.key.secret });
+      const probe = await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', headers, body });
+      if (probe.status === 404) {
+        await server.stop();
+        r.skipped = 'n/a (endpoint not implemented)';
+        return undefined;
+      }
+      await checked([server], async () => {
+        if (probe.status !== 200)
+          throw new Error(`verify answered ${probe.status}: ${(await probe.text()).slice(0, 200)}`);
+      });
+      return {
+        servers: [server],
+        specs: [spec(`${server.url}/v1/keys/verify`, { method: 'POST', headers, body })],
+      };
+    },
+  ],
+  [
+    'redis-1',
+    'keyward redis, one instance',
+    async () => {
+      if (redisService.problem) throw new Error(redisService.problem);
+      const server = await launch.keyward('redis-1', mainDb, { KEYWARD_REDIS_URL: redis });
+      await checked([server], () =>
+        expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
+      );
+      return { servers: [server], specs: [pingOf(server, main.key.secret)] };
+    },
+  ],
+  [
+    'redis-2',
+    'keyward redis, two instances',
+    async (r) => {
+      if (redisService.problem) throw new Error(redisService.problem);
+      const servers = await Promise.all(
+        ['redis-2a', 'redis-2b'].map((name) => launch.keyward(name, mainDb, { KEYWARD_REDIS_URL: redis })),
+      );
+      const half = Math.ceil(settings.connections / 2);
+      const split = [half, settings.connections - half];
+      r.notes = [`${split.join(' + ')} connections, two load generators`];
+      return {
+        servers,
+        specs: servers.map((s, i) => pingOf(s, main.key.secret, { connections: split[i]! })),
+      };
+    },
+  ],
+  ...[...scaled].map(([n, { url, seeded }]): [string, string, Make] => [
+    `scale-${label(n)}`,
+    `scale: ${count(n)} credentials in the database`,
+    async () => {
+      const server = await launch.keyward(`scale-${label(n)}`, url);
+      await checked([server], () =>
+        expectStatus(`${server.url}/v1/ping`, { headers: bearer(seeded.key.secret) }, 200),
+      );
+      return { servers: [server], specs: [pingOf(server, seeded.key.secret)] };
+    },
+  ]),
+];
+
+const subjects: Subject[] = [];
+log('starting the servers of the interleaved rows');
+await Promise.all(
+  group
+    .filter(([id]) => wanted(id))
+    .map(async ([id, text, make]) => {
+      const r: Row = { id, label: text };
+      rows.push(r);
+      try {
+        const made = await make(r);
+        if (made) subjects.push({ row: r, ...made });
+      } catch (err) {
+        r.skipped ??= `failed: ${(err as Error).message.split('\n')[0]}`;
+      }
+    }),
+);
+if (subjects.length > 0) {
+  log(`▶ ${subjects.length} rows interleaved: ${subjects.map((s) => s.row.id).join(', ')}`);
+  await measureInterleaved(subjects, timing, log);
+}
+if (!redisService.problem) await clearRedisCounters(redis, [main.key.id, main.workspaceId]).catch(() => {});
+await redisService.stop();
+
+// ---- rows measured alone: their state grows under load ------------------------------------------------
+async function alone(id: string, text: string, body: (r: Row) => Promise<void>): Promise<void> {
+  if (!wanted(id)) return;
+  const r: Row = { id, label: text };
+  rows.push(r);
+  const t = performance.now();
+  log(`▶ ${text}`);
+  try {
+    await body(r);
+  } catch (err) {
+    r.measured = undefined;
+    r.skipped ??= `failed: ${(err as Error).message.split('\n')[0]}`;
+  }
+  const m = r.measured;
+  const outcome = m ? `${Math.round(m.rps)} req/s, p99 ${m.latency.p99.toFixed(2)} ms` : r.skipped;
+  log(`  ${outcome} (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+}
+
+let writes: { text: string; ok: boolean } | undefined;
+await alone('writes', 'keyward memory, statements counted', async (r) => {
+  const server = await launch.instrumented('writes', mainDb);
+  await checked([server], () =>
+    expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
+  );
+  let before: StatementCounts | undefined;
+  let after: StatementCounts | undefined;
+  await measureAlone({ row: r, servers: [server], specs: [pingOf(server, main.key.secret)] }, timing, {
+    before: async () => {
+      before = await statementCounts(server);
+    },
+    after: async () => {
+      await new Promise((res) => setTimeout(res, 1_100)); // the window's last batch lands
+      after = await statementCounts(server);
+    },
+  });
+  const d = (k: string) => (after?.counts[k] ?? 0) - (before?.counts[k] ?? 0);
+  const w = d('insert') + d('update') + d('delete');
+  const flushes = (after?.flushes ?? 0) - (before?.flushes ?? 0);
+  const responses = r.measured?.responses ?? 0;
+  writes = {
+    text: `${w} write statements (${d('insert')} insert, ${d('update')} update, ${d('delete')} delete) in ${flushes} batches for ${count(responses)} requests in ${settings.durationSec} s = ${(w / responses).toFixed(5)} per request; ${d('select')} selects, ${d('other')} other`,
+    ok: w / responses < 0.01,
+  };
+  r.notes = [`${w} writes / ${flushes} batches in ${settings.durationSec} s`];
+});
+
+const postInit = (seeded: Seeded) => ({
+  method: 'POST' as const,
+  headers: { ...bearer(seeded.key.secret), 'content-type': 'application/json' },
+  body: POST_BODY,
+});
+async function writeRow(r: Row, name: string, databaseUrl: string, seeded: Seeded): Promise<void> {
+  const server = await launch.keyward(name, databaseUrl);
+  const url = `${server.url}/v1/boards/${seeded.boardId}/posts`;
+  await checked([server], () => expectStatus(url, postInit(seeded), 201));
+  await measureAlone({ row: r, servers: [server], specs: [spec(url, postInit(seeded))] }, timing);
+}
+
+await alone('write-sqlite', 'write: POST /v1/boards/{id}/posts, SQLite', (r) =>
+  writeRow(r, 'write-sqlite', mainDb, main),
+);
+
+await alone('write-postgres', 'write: POST /v1/boards/{id}/posts, PostgreSQL', async (r) => {
+  let schema: Awaited<ReturnType<typeof createSchema>>;
+  try {
+    schema = await createSchema(postgresUrl());
+  } catch (err) {
+    r.skipped = `n/a (PostgreSQL unreachable: ${(err as Error).message})`;
+    throw err;
+  }
+  try {
+    await writeRow(r, 'write-postgres', schema.url, await seed(schema.url));
+  } finally {
+    await schema.drop();
+  }
+});
+
+const rotating = `${label(largest)} credentials, ${count(settings.rotatingKeys)} keys in rotation`;
+await alone('rotate', `scale: ${rotating} (all fit the cache)`, async (r) => {
+  if (!big) throw new Error('not seeded');
+  const server = await launch.keyward('rotate', big.url);
+  // Every key presented once before measuring: the measured window is the cached steady state.
+  await checked([server], () => presentAll(server.url, big.seeded.secrets));
+  r.notes = ['every key presented once before: all cached'];
+  const specs = [pingOf(server, big.seeded.key.secret, { rotateSecretsFile: secretsFile })];
+  await measureAlone({ row: r, servers: [server], specs }, timing);
+});
+
+await alone(
+  'rotate-miss',
+  `scale: ${rotating}, cache of ${count(settings.missCacheSize)} (every request misses)`,
+  async (r) => {
+    if (!big) throw new Error('not seeded');
+    const server = await launch.instrumented('rotate-miss', big.url, {
+      BENCH_CACHE_SIZE: String(settings.missCacheSize),
+    });
+    r.notes = ['bench/servers/instrumented.ts with a small cache'];
+    let before: StatementCounts | undefined;
+    let after: StatementCounts | undefined;
+    const specs = [pingOf(server, big.seeded.key.secret, { rotateSecretsFile: secretsFile })];
+    await measureAlone({ row: r, servers: [server], specs }, timing, {
+      before: async () => {
+        before = await statementCounts(server);
+      },
+      after: async () => {
+        after = await statementCounts(server);
+      },
+    });
+    // Three selects per miss (secret, credential, workspace): 3.0 shows every request missed.
+    const selects = (after?.counts.select ?? 0) - (before?.counts.select ?? 0);
+    if (r.measured?.responses)
+      r.notes.push(`${(selects / r.measured.responses).toFixed(2)} selects per request`);
+  },
+);
+
+// ---- report -----------------------------------------------------------------------------------------
+const totalSec = (performance.now() - started) / 1000;
+const report = writeReport({
+  rows,
+  writes,
+  totalSec,
+  startLoad,
+  resultsDir,
+  partial: settings.only !== undefined,
+  redisNote: redisService.privateServer,
+});
+console.log(report);
+if (!settings.keep) rmSync(work, { recursive: true, force: true });
+else log(`kept ${work}`);
+
+// Non-zero only when the bench could not run at all: no baseline or no keyward row measured.
+const ranCore = ['baseline', 'memory'].every((id) => !wanted(id) || rows.find((r) => r.id === id)?.measured);
+process.exitCode = ranCore ? 0 : 1;

@@ -1,0 +1,75 @@
+/**
+ * Keyward composed exactly as `keyward serve` does (config → compose → buildApp → listen), with two
+ * bench-only additions: every SQL statement the server sends goes through a Kysely plugin that counts
+ * it by kind, and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
+ * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run.
+ *
+ *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
+ */
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/config.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { compose } from '../../src/server/compose.ts';
+import { openStorage, Storage } from '../../src/storage/index.ts';
+
+export interface QueryCounts {
+  select: number;
+  insert: number;
+  update: number;
+  delete: number;
+  other: number;
+}
+
+const KIND: Record<string, keyof QueryCounts> = {
+  SelectQueryNode: 'select',
+  InsertQueryNode: 'insert',
+  UpdateQueryNode: 'update',
+  DeleteQueryNode: 'delete',
+};
+
+class CountingPlugin implements KyselyPlugin {
+  readonly counts: QueryCounts = { select: 0, insert: 0, update: 0, delete: 0, other: 0 };
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    this.counts[KIND[args.node.kind] ?? 'other']++;
+    return args.node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+}
+
+const config = loadConfig(process.env);
+const logger = pino({ level: config.logLevel });
+const base = openStorage(config.databaseUrl);
+const counter = new CountingPlugin();
+// Same driver and connection, every query passing through the counter (transactions inherit plugins).
+const storage = new Storage(base.db.withPlugin(counter), base.dialect);
+const cacheSize = process.env.BENCH_CACHE_SIZE ? Number(process.env.BENCH_CACHE_SIZE) : undefined;
+const composed = await compose(config, { logger, storage, ...(cacheSize ? { cacheSize } : {}) });
+const app = await buildApp(composed.deps);
+await app.listen({ port: config.port, host: config.host });
+
+process.on('message', (message: { type?: string }) => {
+  if (message.type === 'snapshot') {
+    process.send?.({ type: 'snapshot', counts: { ...counter.counts }, flushes: composed.deps.usage.flushes });
+  }
+});
+
+const stop = async () => {
+  await app.close();
+  await composed.close();
+  await storage.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());

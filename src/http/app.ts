@@ -9,11 +9,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from './deps.ts';
-import { compileSerializer } from './serializer.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
-import { registerSessionAuth } from './plugins/session.ts';
 import { managementRoutes } from './routes/api/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -23,6 +21,7 @@ import { postRoutes } from './routes/v1/posts.ts';
 import { verifyRoutes } from './routes/v1/verify.ts';
 import { voteRoutes } from './routes/v1/votes.ts';
 import { webhookRoutes } from './routes/v1/webhooks.ts';
+import { compileSerializer } from './serializer.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
 
@@ -98,23 +97,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerBearerAuth(app, deps);
-  await registerSessionAuth(app, deps);
   registerSystemRoutes(app, deps);
-  registerMetrics(app, deps);
+  const observe = registerMetrics(app, deps);
 
-  app.addHook('onResponse', async (request, reply) => {
+  // One synchronous hook after every response: metrics, and usage for identified credentials.
+  app.addHook('onResponse', (request, reply, done) => {
+    observe(request, reply);
     const credential = request.credential;
-    if (!credential) return;
-    deps.usage.record({
-      credentialId: credential.credentialId,
-      workspaceId: credential.workspaceId,
-      ip: request.ip,
-      at: deps.clock.now(),
-      method: request.method,
-      route: request.routeOptions.url ?? request.url.split('?')[0]!,
-      status: reply.statusCode,
-      latencyMs: reply.elapsedTime,
-    });
+    if (credential) {
+      deps.usage.record({
+        credentialId: credential.credentialId,
+        workspaceId: credential.workspaceId,
+        ip: request.ip,
+        at: deps.clock.now(),
+        method: request.method,
+        route: request.routeOptions.url ?? request.url.split('?')[0]!,
+        status: reply.statusCode,
+        latencyMs: reply.elapsedTime,
+      });
+    }
+    done();
   });
 
   await app.register(

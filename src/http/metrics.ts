@@ -1,9 +1,11 @@
 /** Prometheus metrics: requests by route and status, latency, cache size, usage flushes. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppDeps } from './deps.ts';
 
-export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
+export type ObserveResponse = (request: FastifyRequest, reply: FastifyReply) => void;
+
+export function registerMetrics(app: FastifyInstance, deps: AppDeps): ObserveResponse {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'keyward_' });
   const requests = new Counter({
@@ -38,14 +40,15 @@ export function registerMetrics(app: FastifyInstance, deps: AppDeps): void {
 
   deps.webhookMetrics?.register(registry);
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(registry.contentType).send(await registry.metrics()),
+  );
+
+  // Called from the app's one onResponse hook (a hook per concern costs a promise per request).
+  return (request, reply) => {
     // The route pattern, never the URL: ids (and mistaken secrets) must not become label values.
     const route = request.routeOptions.url ?? 'unmatched';
     requests.inc({ method: request.method, route, status: reply.statusCode });
     latency.observe({ route }, reply.elapsedTime / 1000);
-  });
-
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(registry.contentType).send(await registry.metrics()),
-  );
+  };
 }

@@ -12,7 +12,11 @@ type ZodSchema = z.ZodType;
 
 export const compileSerializer: FastifySerializerCompiler<ZodSchema> = (route) => {
   try {
-    const jsonSchema = z.toJSONSchema(route.schema, { io: 'output', unrepresentable: 'any', target: 'draft-7' });
+    const jsonSchema = z.toJSONSchema(route.schema, {
+      io: 'output',
+      unrepresentable: 'any',
+      target: 'draft-7',
+    });
     return fastJson(jsonSchema as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
   } catch {
     // A schema JSON Schema cannot express exactly still serializes, through zod.

@@ -31,6 +31,17 @@ export class BoardRepository {
     return { ...row, post_count: 0 };
   }
 
+  /** Whether it exists in the workspace: a primary-key probe, without the counts `get` computes. */
+  async exists(workspaceId: string, id: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('boards')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async get(workspaceId: string, id: string): Promise<BoardRow | undefined> {
     const row = await this.select(workspaceId).where('boards.id', '=', id).executeTakeFirst();
     return row ? BoardRepository.normalise(row) : undefined;

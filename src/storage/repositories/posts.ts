@@ -31,6 +31,17 @@ export class PostRepository {
     return { ...row, vote_count: 0 };
   }
 
+  /** Whether it exists in the workspace: a primary-key probe, without the counts `get` computes. */
+  async exists(workspaceId: string, id: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('posts')
+      .select('id')
+      .where('workspace_id', '=', workspaceId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async get(workspaceId: string, id: string): Promise<PostRow | undefined> {
     const row = await this.select(workspaceId).where('posts.id', '=', id).executeTakeFirst();
     return row ? PostRepository.normalise(row) : undefined;

@@ -1,6 +1,7 @@
 /** The management API under /api, used by the dashboard and by scripts of signed-in users. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../deps.ts';
+import { registerSessionAuth } from '../../plugins/session.ts';
 import { auditRoutes } from './audit.ts';
 import { integrationRoutes } from './integrations.ts';
 import { keyRoutes } from './keys.ts';
@@ -13,6 +14,8 @@ import { workspaceRoutes } from './workspace.ts';
 export const managementRoutes =
   (deps: AppDeps): FastifyPluginAsync =>
   async (app) => {
+    // Sessions and cookies exist only here: /v1 requests never pay for them.
+    await registerSessionAuth(app, deps);
     await app.register(sessionRoutes(deps));
     await app.register(workspaceRoutes(deps));
     await app.register(keyRoutes(deps));

@@ -115,7 +115,7 @@ export const postRoutes =
       async (request) => {
         const ws = request.credential!.workspaceId;
         const after = decodeCursor(request.query.cursor);
-        if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+        if (!(await storage.boards.exists(ws, request.params.id))) throw notFound('Board', request.params.id);
         const page = await storage.posts.listByBoard(
           ws,
           request.params.id,
@@ -144,7 +144,7 @@ export const postRoutes =
       },
       async (request, reply) => {
         const ws = request.credential!.workspaceId;
-        if (!(await storage.boards.get(ws, request.params.id))) throw notFound('Board', request.params.id);
+        if (!(await storage.boards.exists(ws, request.params.id))) throw notFound('Board', request.params.id);
         const now = clock.now();
         const post = await storage.transaction(async (tx) => {
           const created = await tx.posts.insert({

@@ -55,7 +55,7 @@ export const voteRoutes =
       async (request) => {
         const ws = request.credential!.workspaceId;
         const after = decodeCursor(request.query.cursor);
-        if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+        if (!(await storage.posts.exists(ws, request.params.id))) throw notFound('Post', request.params.id);
         const page = await storage.votes.listByPost(ws, request.params.id, {
           limit: request.query.limit,
           after,
@@ -79,7 +79,7 @@ export const voteRoutes =
       },
       async (request, reply) => {
         const ws = request.credential!.workspaceId;
-        if (!(await storage.posts.get(ws, request.params.id))) throw notFound('Post', request.params.id);
+        if (!(await storage.posts.exists(ws, request.params.id))) throw notFound('Post', request.params.id);
         const now = clock.now();
         try {
           const vote = await storage.transaction(async (tx) => {

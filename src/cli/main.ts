@@ -1,6 +1,6 @@
 /** The `keyward` command line: one commander program, one file per command group. */
 import { Command, CommanderError } from 'commander';
-import { loadConfig } from '../config/config.ts';
+import { type ConfigInput, ENV_NAMES, flagOf, loadConfig } from '../config/config.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
@@ -15,22 +15,14 @@ export async function main(argv: string[]): Promise<number> {
     // Usage errors read like every other error: `keyward: <message>` on stderr.
     .configureOutput({ outputError: (text, write) => write(`keyward: ${text.replace(/^error: /, '')}`) });
 
-  program
-    .command('serve')
-    .description('serve the API and dashboard')
-    .option('--port <n>', 'port to listen on')
-    .option('--host <host>', 'address to listen on')
-    .option('--database-url <url>', 'sqlite:PATH or postgres://…')
-    .option('--redis-url <url>', 'share limits, caches and revocations through Redis')
-    .action(async (opts: { port?: string; host?: string; databaseUrl?: string; redisUrl?: string }) => {
-      const config = loadConfig(process.env, {
-        port: opts.port,
-        host: opts.host,
-        databaseUrl: opts.databaseUrl,
-        redisUrl: opts.redisUrl,
-      });
-      await serveUntilSignal(config);
-    });
+  const serveCommand = program.command('serve').description('serve the API and dashboard');
+  // Every setting is also a flag (flags win over the environment).
+  for (const [field, env] of Object.entries(ENV_NAMES)) {
+    serveCommand.option(`${flagOf(field)} <value>`, `overrides ${env}`);
+  }
+  serveCommand.action(async (opts: Record<string, string | undefined>) => {
+    await serveUntilSignal(loadConfig(process.env, opts as Partial<ConfigInput>));
+  });
 
   program
     .command('migrate')

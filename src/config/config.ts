@@ -56,7 +56,7 @@ export const configSchema = z.object({
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan> };
 
-const ENV_NAMES: Record<keyof ConfigInput, string> = {
+export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   port: 'PORT',
   host: 'HOST',
   databaseUrl: 'KEYWARD_DATABASE_URL',
@@ -74,6 +74,9 @@ const ENV_NAMES: Record<keyof ConfigInput, string> = {
   webhookTimeout: 'KEYWARD_WEBHOOK_TIMEOUT',
   webhookWorker: 'KEYWARD_WEBHOOK_WORKER',
 };
+
+/** `keyward serve` takes every setting as a flag too: `databaseUrl` → `--database-url <value>`. */
+export const flagOf = (field: string): string => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Builds the config from the environment, with explicit values (flags, tests) taking precedence. */
 export function loadConfig(

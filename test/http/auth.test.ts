@@ -46,7 +46,12 @@ describeDialects('bearer authentication', (create) => {
       async (param) => {
         const ws = await t().workspace();
         const { secret } = await t().key(ws, 'read');
-        expectUseTheHeader(await send(t(), { method: 'GET', url: `/v1/ping?${param}=${secret}` }));
+        const res = await send(t(), { method: 'GET', url: `/v1/ping?${param}=${secret}` });
+        expectUseTheHeader(res);
+        // A credential was presented: the answer reports the client's failure budget.
+        expect(res.headers['x-ratelimit-limit']).toBeDefined();
+        expect(res.headers['x-ratelimit-remaining']).toBeDefined();
+        expect(res.headers['x-ratelimit-reset']).toBeDefined();
       },
     );
 

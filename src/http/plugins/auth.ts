@@ -75,6 +75,24 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     return result.allowed;
   }
 
+  /**
+   * A credential was presented and failed (unknown, or sent the wrong way): it counts against the
+   * client's failure budget, whose state the rate-limit headers report.
+   */
+  async function refuse(request: FastifyRequest, reply: FastifyReply, now: number, message: string) {
+    if (!(await countFailure(request, reply, now))) {
+      return sendError(
+        reply,
+        'ERR_RATE_LIMITED',
+        'Too many failed authentication attempts from this address.',
+        {
+          limit: 'ip',
+        },
+      );
+    }
+    return sendError(reply, 'ERR_UNAUTHENTICATED', message);
+  }
+
   function ipBlocked(request: FastifyRequest, reply: FastifyReply, now: number) {
     const until = blockedUntil.get(request.ip);
     if (until === undefined) return false;
@@ -124,7 +142,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     if (ipBlocked(request, reply, now)) return reply;
 
     if (anyValueLooksLikeSecret(request.query) || cookieHoldsSecret(request.headers.cookie)) {
-      return sendError(reply, 'ERR_UNAUTHENTICATED', WRONG_PLACE);
+      return refuse(request, reply, now, WRONG_PLACE);
     }
     const header = request.headers.authorization;
     if (!header) {
@@ -133,8 +151,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
     }
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match)
-      return sendError(reply, 'ERR_UNAUTHENTICATED', `Malformed Authorization header. ${USE_HEADER}`);
+    if (!match) return refuse(request, reply, now, `Malformed Authorization header. ${USE_HEADER}`);
 
     const result = await verifier.verify(match[1]!, now, scope === 'any' ? undefined : scope);
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
@@ -151,20 +168,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       }
       return;
     }
-    if (result.code === 'UNAUTHENTICATED') {
-      const allowed = await countFailure(request, reply, now);
-      if (!allowed) {
-        return sendError(
-          reply,
-          'ERR_RATE_LIMITED',
-          'Too many failed authentication attempts from this address.',
-          {
-            limit: 'ip',
-          },
-        );
-      }
-      return sendError(reply, 'ERR_UNAUTHENTICATED', `The API key is not valid. ${USE_HEADER}`);
-    }
+    if (result.code === 'UNAUTHENTICATED')
+      return refuse(request, reply, now, `The API key is not valid. ${USE_HEADER}`);
     if (result.code === 'SCOPE_INSUFFICIENT') {
       return sendError(reply, 'ERR_SCOPE_INSUFFICIENT', `This endpoint requires the ${scope} scope.`, {
         required: scope,
@@ -186,9 +191,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   // Requests without an Authorization header but with a body: refuse, pointing at the header.
   app.addHook('preValidation', async (request, reply) => {
     if (!request.routeOptions.config.scope || request.credential) return;
-    const message = anyValueLooksLikeSecret(request.body)
-      ? WRONG_PLACE
-      : `Missing credentials. ${USE_HEADER}`;
-    return sendError(reply, 'ERR_UNAUTHENTICATED', message);
+    if (anyValueLooksLikeSecret(request.body)) return refuse(request, reply, clock.now(), WRONG_PLACE);
+    return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
   });
 }

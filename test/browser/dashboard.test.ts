@@ -2,7 +2,7 @@
  * The dashboard in real Chromium against a real `keyward serve`: first-run setup, an API key from
  * creation to revocation, an integration token through rotation and expiry, and a read-only member.
  */
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createUserWithCli,
@@ -14,6 +14,14 @@ import {
   screenshots,
   startKeyward,
 } from './harness.ts';
+import {
+  expectNoSecretLeaked,
+  openWatchedPage,
+  secretInDialog,
+  submitSetup,
+  submitSignIn,
+  type WatchedPage,
+} from './steps.ts';
 import { chromiumForSuite } from './suite.ts';
 
 const OWNER = { email: 'owner@acme.test', password: 'correct horse battery' };
@@ -25,19 +33,15 @@ const available = chromiumForSuite('dashboard');
 describe.runIf(available)('dashboard in Chromium', () => {
   let keyward: Keyward;
   let browser: Browser;
-  let context: BrowserContext;
+  let watched: WatchedPage;
   let page: Page;
-  const consoleText: string[] = [];
   const secrets: string[] = [];
   let workspaceId = '';
 
   beforeAll(async () => {
     [keyward, browser] = await Promise.all([startKeyward(), launchChromium()]);
-    context = await browser.newContext({ viewport: DESKTOP });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: keyward.url });
-    page = await context.newPage();
-    page.on('console', (m: ConsoleMessage) => consoleText.push(m.text()));
-    page.on('pageerror', (e) => consoleText.push(`pageerror: ${e.message}`));
+    watched = await openWatchedPage(browser, keyward.url);
+    page = watched.page;
   }, 120_000);
 
   afterAll(async () => {
@@ -51,8 +55,7 @@ describe.runIf(available)('dashboard in Chromium', () => {
 
   /** Reads a secret from the open dialog and checks the "shown once" warning is beside it. */
   async function secretFromDialog(): Promise<string> {
-    await expectVisible(dialog().getByText("you won't see this again"));
-    const secret = (await dialog().getByTestId('secret').textContent())?.trim() ?? '';
+    const secret = await secretInDialog(page);
     expect(secret.length).toBeGreaterThan(30);
     secrets.push(secret);
     return secret;
@@ -76,10 +79,7 @@ describe.runIf(available)('dashboard in Chromium', () => {
     await go('/');
     await page.waitForURL('**/setup');
     await screenshots(page, '01-setup');
-    await page.getByLabel('Workspace name').fill('Acme');
-    await page.getByLabel('Your email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await submitSetup(page, 'Acme', OWNER);
     await expectVisible(heading('API keys'));
     expect(page.url()).toMatch(/\/settings\/api-keys$/);
     workspaceId =
@@ -203,9 +203,7 @@ describe.runIf(available)('dashboard in Chromium', () => {
     try {
       await member.goto(`${keyward.url}/settings/api-keys`);
       await member.waitForURL('**/sign-in');
-      await member.getByLabel('Email').fill(MEMBER.email);
-      await member.getByLabel('Password').fill(MEMBER.password);
-      await member.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(member, MEMBER);
       await expectVisible(member.getByRole('heading', { level: 1, name: 'API keys' }));
       expect(member.url()).toMatch(/\/settings\/api-keys$/);
 
@@ -263,16 +261,7 @@ describe.runIf(available)('dashboard in Chromium', () => {
   });
 
   it('no secret reached storage, the URL or the console', async () => {
-    const stored = await page.evaluate(
-      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href,
-    );
-    const cookies = JSON.stringify(await context.cookies());
     expect(secrets.length).toBeGreaterThanOrEqual(4);
-    for (const secret of secrets) {
-      expect(stored).not.toContain(secret);
-      expect(cookies).not.toContain(secret);
-      expect(consoleText.join('\n')).not.toContain(secret);
-    }
-    expect(consoleText.filter((t) => t.startsWith('pageerror'))).toEqual([]);
+    await expectNoSecretLeaked(watched, secrets);
   });
 });

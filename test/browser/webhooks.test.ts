@@ -4,7 +4,7 @@
  * endpoint (the secret read from the dialog), test events that succeed and fail, the delivery log,
  * redelivery, secret rotation with overlap, edit/disable, a read-only member, delete.
  */
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Received, Receiver } from '../webhooks/support.ts';
 import {
@@ -16,6 +16,14 @@ import {
   screenshots,
   startKeyward,
 } from './harness.ts';
+import {
+  expectNoSecretLeaked,
+  openWatchedPage,
+  secretInDialog,
+  submitSetup,
+  submitSignIn,
+  type WatchedPage,
+} from './steps.ts';
 import { chromiumForSuite } from './suite.ts';
 
 const OWNER = { email: 'owner@hooks.test', password: 'correct horse battery' };
@@ -28,9 +36,8 @@ describe.runIf(available)('webhooks page in Chromium', () => {
   let keyward: Keyward;
   let receiver: Receiver;
   let browser: Browser;
-  let context: BrowserContext;
+  let watched: WatchedPage;
   let page: Page;
-  const consoleText: string[] = [];
   const secrets: string[] = [];
   let endpointPath = '';
 
@@ -41,10 +48,8 @@ describe.runIf(available)('webhooks page in Chromium', () => {
       Receiver.start(),
       launchChromium(),
     ]);
-    context = await browser.newContext({ viewport: DESKTOP });
-    page = await context.newPage();
-    page.on('console', (m: ConsoleMessage) => consoleText.push(m.text()));
-    page.on('pageerror', (e) => consoleText.push(`pageerror: ${e.message}`));
+    watched = await openWatchedPage(browser);
+    page = watched.page;
   }, 120_000);
 
   afterAll(async () => {
@@ -58,8 +63,7 @@ describe.runIf(available)('webhooks page in Chromium', () => {
 
   /** Reads a signing secret from the open dialog, beside its "shown once" warning. */
   async function secretFromDialog(): Promise<string> {
-    await expectVisible(dialog().getByText("you won't see this again"));
-    const secret = (await dialog().getByTestId('secret').textContent())?.trim() ?? '';
+    const secret = await secretInDialog(page);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/=]{40,}$/);
     secrets.push(secret);
     return secret;
@@ -81,10 +85,7 @@ describe.runIf(available)('webhooks page in Chromium', () => {
   }, async () => {
     await page.goto(`${keyward.url}/`);
     await page.waitForURL('**/setup');
-    await page.getByLabel('Workspace name').fill('Hooks Inc');
-    await page.getByLabel('Your email').fill(OWNER.email);
-    await page.getByLabel('Password').fill(OWNER.password);
-    await page.getByRole('button', { name: 'Create workspace' }).click();
+    await submitSetup(page, 'Hooks Inc', OWNER);
     await expectVisible(page.getByRole('heading', { level: 1, name: 'API keys' }));
 
     await page.getByRole('link', { name: 'Webhooks' }).click();
@@ -225,9 +226,7 @@ describe.runIf(available)('webhooks page in Chromium', () => {
     try {
       await member.goto(`${keyward.url}${endpointPath}`);
       await member.waitForURL('**/sign-in');
-      await member.getByLabel('Email').fill(MEMBER.email);
-      await member.getByLabel('Password').fill(MEMBER.password);
-      await member.getByRole('button', { name: 'Sign in' }).click();
+      await submitSignIn(member, MEMBER);
       await expectVisible(member.getByRole('heading', { level: 1, name: receiver.url('/hook') }));
       await expectVisible(member.getByText('You have read-only access here.'));
       await expectVisible(member.getByTestId('delivery').first());
@@ -254,16 +253,7 @@ describe.runIf(available)('webhooks page in Chromium', () => {
   });
 
   it('no signing secret reached storage, the URL or the console', async () => {
-    const stored = await page.evaluate(
-      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href,
-    );
-    const cookies = JSON.stringify(await context.cookies());
     expect(secrets).toHaveLength(2);
-    for (const secret of secrets) {
-      expect(stored).not.toContain(secret);
-      expect(cookies).not.toContain(secret);
-      expect(consoleText.join('\n')).not.toContain(secret);
-    }
-    expect(consoleText.filter((t) => t.startsWith('pageerror'))).toEqual([]);
+    await expectNoSecretLeaked(watched, secrets);
   });
 });

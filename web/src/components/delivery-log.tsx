@@ -11,7 +11,9 @@ import { asApiError } from '../lib/use-resource.ts';
 import { deliveryBadgeOf } from '../lib/webhook-events.ts';
 import { DeliveryStatusBadge, HttpStatus } from './badges.tsx';
 import { GuardedButton } from './guarded-button.tsx';
-import { Empty, ErrorNote, Loading } from './states.tsx';
+import { LogHeader } from './log-header.tsx';
+import { PagedTable } from './paged-table.tsx';
+import { Empty, ErrorNote } from './states.tsx';
 
 const PAGE_SIZE = 25;
 /** Refresh by itself while a delivery is pending and due within this long. */
@@ -102,83 +104,42 @@ export function DeliveryLog({
 
   return (
     <section className="card card-flush" aria-label="Deliveries">
-      <div className="card-header card-header-padded">
-        <h2 className="card-title">Deliveries</h2>
-        <div className="toolbar">
-          <label className="inline-label">
-            <span>Show</span>
-            <select value={filter} onChange={(e) => setFilter(e.target.value)} aria-label="Filter by status">
-              {FILTERS.map((f) => (
-                <option key={f.value} value={f.value}>
-                  {f.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <button
-            type="button"
-            className="button button-secondary button-small"
-            onClick={log.reload}
-            disabled={log.loading}
-          >
-            Refresh
-          </button>
-        </div>
-      </div>
+      <LogHeader
+        title="Deliveries"
+        filters={FILTERS}
+        filter={filter}
+        onFilter={setFilter}
+        onRefresh={log.reload}
+        refreshing={log.loading}
+      />
       {notice?.tone === 'success' && (
         <p className="callout callout-success" role="status">
           {notice.text}
         </p>
       )}
       {notice?.tone === 'error' && <ErrorNote error={notice.text} />}
-      {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
-      {!log.items && log.loading && <Loading label="Loading deliveries…" />}
-      {log.items?.length === 0 && (
-        <Empty title={filter === 'all' ? 'No deliveries yet' : 'No deliveries match this filter'}>
-          <p>Each event this endpoint subscribes to appears here. Send a test event to try it.</p>
-        </Empty>
-      )}
-      {log.items && log.items.length > 0 && (
-        <table className="table responsive-table delivery-log">
-          <thead>
-            <tr>
-              <th scope="col">Event</th>
-              <th scope="col">Status</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Response</th>
-              <th scope="col">Time</th>
-              <th scope="col">Next retry</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {log.items.map((d) => (
-              <DeliveryRows
-                key={d.id}
-                delivery={d}
-                redelivery={redeliveries.has(d.id)}
-                onRedeliver={() => redeliver(d)}
-                disabledReason={disabledReason}
-              />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {log.hasMore && (
-        <div className="card-footer">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={log.loadMore}
-            disabled={log.loading}
-          >
-            Load older deliveries
-          </button>
-        </div>
-      )}
+      <PagedTable
+        list={log}
+        columns={['Event', 'Status', 'Attempts', 'Response', 'Time', 'Next retry', 'Created']}
+        actionsColumn
+        className="delivery-log"
+        loadingLabel="Loading deliveries…"
+        empty={
+          <Empty title={filter === 'all' ? 'No deliveries yet' : 'No deliveries match this filter'}>
+            <p>Each event this endpoint subscribes to appears here. Send a test event to try it.</p>
+          </Empty>
+        }
+        moreLabel="Load older deliveries"
+        row={(d) => (
+          <DeliveryRows
+            key={d.id}
+            delivery={d}
+            redelivery={redeliveries.has(d.id)}
+            onRedeliver={() => redeliver(d)}
+            disabledReason={disabledReason}
+          />
+        )}
+      />
     </section>
   );
 }

@@ -5,8 +5,9 @@ import { StatusBadge } from '../components/badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
+import { PagedTable } from '../components/paged-table.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { Empty, ErrorNote, Loading } from '../components/states.tsx';
+import { Empty } from '../components/states.tsx';
 import { badgeOf, maskedSecret } from '../lib/credential-status.ts';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format.ts';
 import { Link, useTitle } from '../lib/router.tsx';
@@ -56,53 +57,26 @@ export function ApiKeysPage() {
       </section>
 
       <section className="card card-flush" aria-label="API keys">
-        {keys.error && <ErrorNote error={keys.error} onRetry={keys.reload} />}
-        {!keys.items && keys.loading && <Loading label="Loading API keys…" />}
-        {keys.items?.length === 0 && (
-          <Empty title="No API keys yet">
-            <p>Create one to call the API from a script or server.</p>
-          </Empty>
-        )}
-        {keys.items && keys.items.length > 0 && (
-          <table className="table responsive-table nowrap-cells">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Key</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.items.map((key) => (
-                <KeyRow
-                  key={key.id}
-                  credential={key}
-                  onRevoke={() => setPending({ kind: 'revoke', key })}
-                  onDelete={() => setPending({ kind: 'delete', key })}
-                />
-              ))}
-            </tbody>
-          </table>
-        )}
-        {keys.hasMore && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={keys.loadMore}
-              disabled={keys.loading}
-            >
-              Load more
-            </button>
-          </div>
-        )}
+        <PagedTable
+          list={keys}
+          columns={['Name', 'Scope', 'Key', 'Created', 'Last used', 'Expires', 'Status']}
+          actionsColumn
+          className="nowrap-cells"
+          loadingLabel="Loading API keys…"
+          empty={
+            <Empty title="No API keys yet">
+              <p>Create one to call the API from a script or server.</p>
+            </Empty>
+          }
+          row={(key) => (
+            <KeyRow
+              key={key.id}
+              credential={key}
+              onRevoke={() => setPending({ kind: 'revoke', key })}
+              onDelete={() => setPending({ kind: 'delete', key })}
+            />
+          )}
+        />
       </section>
 
       {pending?.kind === 'create' && (

@@ -1,8 +1,8 @@
 /** The audit log: every change to keys, integrations, users and settings, filterable. */
 import { type FormEvent, useState } from 'react';
 import { type AuditEntry, type AuditQuery, api } from '../api.ts';
+import { PagedTable } from '../components/paged-table.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { Empty, ErrorNote, Loading } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
 import { deniedReason } from '../lib/permissions.ts';
 import { useTitle } from '../lib/router.tsx';
@@ -125,39 +125,14 @@ function AuditTable() {
           </button>
         )}
       </form>
-      {log.error && <ErrorNote error={log.error} onRetry={log.reload} />}
-      {!log.items && log.loading && <Loading label="Loading the audit log…" />}
-      {log.items?.length === 0 && <Empty title="No entries match" />}
-      {log.items && log.items.length > 0 && (
-        <table className="table responsive-table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Who</th>
-              <th scope="col">Action</th>
-              <th scope="col">Target</th>
-              <th scope="col">Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {log.items.map((e) => (
-              <AuditRow key={e.id} entry={e} />
-            ))}
-          </tbody>
-        </table>
-      )}
-      {log.hasMore && (
-        <div className="card-footer">
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={log.loadMore}
-            disabled={log.loading}
-          >
-            Load older entries
-          </button>
-        </div>
-      )}
+      <PagedTable
+        list={log}
+        columns={['When', 'Who', 'Action', 'Target', 'Change']}
+        loadingLabel="Loading the audit log…"
+        empty="No entries match"
+        moreLabel="Load older entries"
+        row={(e) => <AuditRow key={e.id} entry={e} />}
+      />
     </section>
   );
 }

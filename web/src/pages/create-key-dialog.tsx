@@ -1,13 +1,15 @@
 /** Create an API key (name, scope, optional expiry and rate limit); then its secret, shown once. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { type ApiKeyScope, api, type Credential, type CredentialWithSecret } from '../api.ts';
+import { Choice } from '../components/choice.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { DialogActions } from '../components/dialog-actions.tsx';
 import { Field } from '../components/field.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
+import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, toLocalInput } from '../lib/format.ts';
 import { API_KEY_SCOPE_INFO } from '../lib/scopes.ts';
-import { asApiError } from '../lib/use-resource.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 import { useSession } from '../session.tsx';
 
 const EXPIRY_CHOICES = [
@@ -36,74 +38,51 @@ export function CreateKeyDialog({
   const [scope, setScope] = useState<ApiKeyScope>('read');
   const [expiry, setExpiry] = useState('never');
   const [customExpiry, setCustomExpiry] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
   const [created, setCreated] = useState<CredentialWithSecret>();
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const rateLimit = String(form.get('rate_limit') ?? '').trim();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const key = await api.createKey({
-        name: String(form.get('name')),
-        scope,
-        expires_at: expiryFrom(expiry, customExpiry),
-        rate_limit: rateLimit || undefined,
-      });
-      const { secret: _secret, ...withoutSecret } = key;
-      onCreated(withoutSecret);
-      setCreated(key);
-    } catch (err) {
-      setError(asApiError(err).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const form = useSubmit(async (fields) => {
+    const rateLimit = String(fields.get('rate_limit') ?? '').trim();
+    const key = await api.createKey({
+      name: String(fields.get('name')),
+      scope,
+      expires_at: expiryFrom(expiry, customExpiry),
+      rate_limit: rateLimit || undefined,
+    });
+    const { secret: _secret, ...withoutSecret } = key;
+    onCreated(withoutSecret);
+    setCreated(key);
+  });
 
   if (created) {
     return (
-      <Dialog key="secret" title="Your new API key" onClose={onClose}>
-        <SecretReveal secret={created.secret}>
-          <p className="hint">
-            <strong>{created.name}</strong> · {API_KEY_SCOPE_INFO[scope].label}
-            {created.expires_at ? ` · expires ${formatDateTime(created.expires_at)}` : ' · never expires'}
-            {created.rate_limit ? ` · ${created.rate_limit}` : ''}
-          </p>
-        </SecretReveal>
-        <div className="dialog-actions">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretDialog title="Your new API key" secret={created.secret} onClose={onClose}>
+        <p className="hint">
+          <strong>{created.name}</strong> · {API_KEY_SCOPE_INFO[scope].label}
+          {created.expires_at ? ` · expires ${formatDateTime(created.expires_at)}` : ' · never expires'}
+          {created.rate_limit ? ` · ${created.rate_limit}` : ''}
+        </p>
+      </SecretDialog>
     );
   }
 
   return (
-    <Dialog key="form" title="Create an API key" onClose={onClose} busy={busy}>
-      <form onSubmit={submit} className="form">
+    <Dialog title="Create an API key" onClose={onClose} busy={form.busy}>
+      <form onSubmit={form.submit} className="form">
         <Field label="Name" hint="What uses it, e.g. “Nightly export” or “Staging server”.">
           <input name="name" required maxLength={200} autoComplete="off" data-autofocus />
         </Field>
         <fieldset className="choice-group">
           <legend>Scope</legend>
           {(Object.keys(API_KEY_SCOPE_INFO) as ApiKeyScope[]).map((value) => (
-            <label key={value} className="choice">
-              <input
-                type="radio"
-                name="scope"
-                value={value}
-                checked={scope === value}
-                onChange={() => setScope(value)}
-              />
-              <span>
-                <strong>{API_KEY_SCOPE_INFO[value].label}</strong>
-                <span className="hint">{API_KEY_SCOPE_INFO[value].description}</span>
-              </span>
-            </label>
+            <Choice
+              key={value}
+              type="radio"
+              name="scope"
+              value={value}
+              checked={scope === value}
+              onChange={() => setScope(value)}
+              title={API_KEY_SCOPE_INFO[value].label}
+              hint={API_KEY_SCOPE_INFO[value].description}
+            />
           ))}
         </fieldset>
         <div className="field-row">
@@ -140,15 +119,8 @@ export function CreateKeyDialog({
             autoComplete="off"
           />
         </Field>
-        {error && <ErrorNote error={error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create key'}
-          </button>
-        </div>
+        {form.error && <ErrorNote error={form.error} />}
+        <DialogActions label="Create key" busyLabel="Creating…" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -4,16 +4,19 @@ import { api, type Credential, type CredentialWithSecret } from '../api.ts';
 import { StatusBadge } from '../components/badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { CredentialActivity, LastUsed } from '../components/credential-activity.tsx';
+import { Breadcrumb, DetailPending } from '../components/detail-frame.tsx';
 import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
 import { ScopeSummary } from '../components/scope-picker.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { ErrorNote, Loading } from '../components/states.tsx';
+import { ErrorNote } from '../components/states.tsx';
 import { badgeOf, maskedSecret } from '../lib/credential-status.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
-import { Link, navigate, useSearch, useTitle } from '../lib/router.tsx';
+import { navigate, useSearch, useTitle } from '../lib/router.tsx';
 import { asApiError, useResource } from '../lib/use-resource.ts';
 import { EditIntegrationDialog, ExpireLaterDialog, TokenDialog } from './integration-dialogs.tsx';
 import { RotateDialog } from './rotate-dialog.tsx';
+
+const BREADCRUMB = <Breadcrumb to="/settings/integrations" parent="Private integrations" here="Details" />;
 
 type Open = 'rotate' | 'expire-now' | 'expire-later' | 'edit' | 'delete' | null;
 
@@ -28,14 +31,7 @@ export function IntegrationDetailPage({ id }: { id: string }) {
 
   if (!integration.data) {
     return (
-      <>
-        <Breadcrumb />
-        {integration.error ? (
-          <ErrorNote error={integration.error} onRetry={integration.reload} />
-        ) : (
-          <Loading label="Loading the integration…" />
-        )}
-      </>
+      <DetailPending breadcrumb={BREADCRUMB} resource={integration} loadingLabel="Loading the integration…" />
     );
   }
   const i = integration.data;
@@ -58,7 +54,7 @@ export function IntegrationDetailPage({ id }: { id: string }) {
 
   return (
     <>
-      <Breadcrumb />
+      {BREADCRUMB}
       <PageHeader
         title={i.name}
         actions={
@@ -254,13 +250,5 @@ export function IntegrationDetailPage({ id }: { id: string }) {
         </ConfirmDialog>
       )}
     </>
-  );
-}
-
-function Breadcrumb() {
-  return (
-    <nav className="breadcrumb" aria-label="Breadcrumb">
-      <Link to="/settings/integrations">Private integrations</Link> <span aria-hidden="true">/</span> Details
-    </nav>
   );
 }

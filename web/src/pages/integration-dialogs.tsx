@@ -1,48 +1,25 @@
 /** The smaller integration dialogs: the first token, expire later, and edit name/scopes. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api, type Credential, type CredentialWithSecret, type IntegrationScope } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
+import { DialogActions } from '../components/dialog-actions.tsx';
 import { Field } from '../components/field.tsx';
 import { ScopePicker } from '../components/scope-picker.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
+import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, toLocalInput } from '../lib/format.ts';
 import { isIntegrationScope, normalizeScopes } from '../lib/scopes.ts';
-import { asApiError, InputError } from '../lib/use-resource.ts';
+import { InputError } from '../lib/use-resource.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 
 export function TokenDialog({ issued, onClose }: { issued: CredentialWithSecret; onClose: () => void }) {
   return (
-    <Dialog title={`Token for “${issued.name}”`} onClose={onClose}>
-      <SecretReveal secret={issued.secret}>
-        <p className="hint">
-          Use it as <code>Authorization: Bearer &lt;token&gt;</code>. Scopes: {issued.scopes.join(', ')}.
-        </p>
-      </SecretReveal>
-      <div className="dialog-actions">
-        <button type="button" className="button button-primary" onClick={onClose}>
-          Done
-        </button>
-      </div>
-    </Dialog>
+    <SecretDialog title={`Token for “${issued.name}”`} secret={issued.secret} onClose={onClose}>
+      <p className="hint">
+        Use it as <code>Authorization: Bearer &lt;token&gt;</code>. Scopes: {issued.scopes.join(', ')}.
+      </p>
+    </SecretDialog>
   );
-}
-
-/** Runs a change for a dialog form: busy while it runs, the error in words if it fails. */
-function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-    } catch (err) {
-      setError(asApiError(err).message);
-      setBusy(false);
-    }
-  };
-  return { busy, error, setError, submit };
 }
 
 export function ExpireLaterDialog({
@@ -82,14 +59,7 @@ export function ExpireLaterDialog({
           <p className="hint">That is {formatDateTime(at.toISOString())}.</p>
         )}
         {form.error && <ErrorNote error={form.error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={form.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={form.busy}>
-            Set expiry
-          </button>
-        </div>
+        <DialogActions label="Set expiry" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -132,14 +102,7 @@ export function EditIntegrationDialog({
         <ScopePicker value={scopes} onChange={setScopes} />
         <p className="hint">Scope changes apply to the integration's very next request.</p>
         {form.error && <ErrorNote error={form.error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={form.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={form.busy}>
-            Save changes
-          </button>
-        </div>
+        <DialogActions label="Save changes" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

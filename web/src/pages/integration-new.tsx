@@ -1,6 +1,7 @@
 /** Create a private integration: name, description and scopes; the token comes next, on its page. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api, type IntegrationScope } from '../api.ts';
+import { Breadcrumb } from '../components/detail-frame.tsx';
 import { Field } from '../components/field.tsx';
 import { GuardedButton } from '../components/guarded-button.tsx';
 import { ScopePicker } from '../components/scope-picker.tsx';
@@ -8,42 +9,29 @@ import { PageHeader } from '../components/shell.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { Link, navigate, useTitle } from '../lib/router.tsx';
 import { normalizeScopes } from '../lib/scopes.ts';
-import { asApiError } from '../lib/use-resource.ts';
+import { InputError } from '../lib/use-resource.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 
 export function IntegrationNewPage() {
   useTitle('New integration');
   const [scopes, setScopes] = useState<IntegrationScope[]>([]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    if (scopes.length === 0) return setError('Choose at least one scope.');
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await api.createIntegration({
-        name: String(form.get('name')),
-        description: String(form.get('description') ?? ''),
-        scopes: normalizeScopes(scopes),
-      });
-      navigate(`/settings/integrations/${encodeURIComponent(created.id)}?created=1`);
-    } catch (err) {
-      setError(asApiError(err).message);
-      setBusy(false);
-    }
-  };
+  const form = useSubmit(async (fields) => {
+    if (scopes.length === 0) throw new InputError('Choose at least one scope.');
+    const created = await api.createIntegration({
+      name: String(fields.get('name')),
+      description: String(fields.get('description') ?? ''),
+      scopes: normalizeScopes(scopes),
+    });
+    navigate(`/settings/integrations/${encodeURIComponent(created.id)}?created=1`);
+  });
 
   return (
     <>
-      <nav className="breadcrumb" aria-label="Breadcrumb">
-        <Link to="/settings/integrations">Private integrations</Link> <span aria-hidden="true">/</span> New
-      </nav>
+      <Breadcrumb to="/settings/integrations" parent="Private integrations" here="New" />
       <PageHeader title="New private integration">
         Name it after the system that will use it, then choose what it may do.
       </PageHeader>
-      <form className="card form" onSubmit={submit}>
+      <form className="card form" onSubmit={form.submit}>
         <Field label="Name">
           <input name="name" required maxLength={200} autoComplete="off" placeholder="Zapier" />
         </Field>
@@ -51,13 +39,13 @@ export function IntegrationNewPage() {
           <textarea name="description" maxLength={1000} rows={2} />
         </Field>
         <ScopePicker value={scopes} onChange={setScopes} />
-        {error && <ErrorNote error={error} />}
+        {form.error && <ErrorNote error={form.error} />}
         <div className="form-actions">
           <Link to="/settings/integrations" className="button button-secondary">
             Cancel
           </Link>
-          <GuardedButton need="admin" type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Creating…' : 'Create integration'}
+          <GuardedButton need="admin" type="submit" className="button button-primary" disabled={form.busy}>
+            {form.busy ? 'Creating…' : 'Create integration'}
           </GuardedButton>
         </div>
       </form>

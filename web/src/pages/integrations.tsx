@@ -2,8 +2,9 @@
 import { api, type Credential } from '../api.ts';
 import { StatusBadge, Tag } from '../components/badges.tsx';
 import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
+import { PagedTable } from '../components/paged-table.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { Empty, ErrorNote, Loading } from '../components/states.tsx';
+import { Empty } from '../components/states.tsx';
 import { badgeOf, maskedSecret } from '../lib/credential-status.ts';
 import { formatDate, formatDateTime, formatRelative } from '../lib/format.ts';
 import { Link, navigate, useTitle } from '../lib/router.tsx';
@@ -32,47 +33,21 @@ export function IntegrationsPage() {
       </PageHeader>
       <ReadOnlyNote need="admin" what="create or change integrations" />
       <section className="card card-flush" aria-label="Integrations">
-        {list.error && <ErrorNote error={list.error} onRetry={list.reload} />}
-        {!list.items && list.loading && <Loading label="Loading integrations…" />}
-        {list.items?.length === 0 && (
-          <Empty title="No private integrations yet">
-            <p>
-              Create one for each external system (Zapier, a data warehouse, a partner) so you can scope and
-              rotate it on its own.
-            </p>
-          </Empty>
-        )}
-        {list.items && list.items.length > 0 && (
-          <table className="table responsive-table nowrap-cells">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Token</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Created</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((i) => (
-                <IntegrationRow key={i.id} integration={i} />
-              ))}
-            </tbody>
-          </table>
-        )}
-        {list.hasMore && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={list.loadMore}
-              disabled={list.loading}
-            >
-              Load more
-            </button>
-          </div>
-        )}
+        <PagedTable
+          list={list}
+          columns={['Name', 'Scopes', 'Token', 'Last used', 'Created', 'Status']}
+          className="nowrap-cells"
+          loadingLabel="Loading integrations…"
+          empty={
+            <Empty title="No private integrations yet">
+              <p>
+                Create one for each external system (Zapier, a data warehouse, a partner) so you can scope and
+                rotate it on its own.
+              </p>
+            </Empty>
+          }
+          row={(i) => <IntegrationRow key={i.id} integration={i} />}
+        />
       </section>
     </>
   );

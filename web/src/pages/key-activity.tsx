@@ -4,14 +4,16 @@ import { api } from '../api.ts';
 import { StatusBadge } from '../components/badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { CredentialActivity, LastUsed } from '../components/credential-activity.tsx';
+import { Breadcrumb, DetailPending } from '../components/detail-frame.tsx';
 import { GuardedButton } from '../components/guarded-button.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { ErrorNote, Loading } from '../components/states.tsx';
 import { badgeOf, maskedSecret } from '../lib/credential-status.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { Link, navigate, useTitle } from '../lib/router.tsx';
+import { navigate, useTitle } from '../lib/router.tsx';
 import { apiKeyScopeLabel } from '../lib/scopes.ts';
 import { useResource } from '../lib/use-resource.ts';
+
+const BREADCRUMB = <Breadcrumb to="/settings/api-keys" parent="API keys" here="Activity" />;
 
 export function KeyActivityPage({ id }: { id: string }) {
   const key = useResource(() => api.key(id), [id]);
@@ -20,16 +22,7 @@ export function KeyActivityPage({ id }: { id: string }) {
   useTitle(key.data ? `${key.data.name} · API keys` : 'API key');
 
   if (!key.data) {
-    return (
-      <>
-        <Breadcrumb />
-        {key.error ? (
-          <ErrorNote error={key.error} onRetry={key.reload} />
-        ) : (
-          <Loading label="Loading the key…" />
-        )}
-      </>
-    );
+    return <DetailPending breadcrumb={BREADCRUMB} resource={key} loadingLabel="Loading the key…" />;
   }
   const k = key.data;
   const refresh = () => {
@@ -39,7 +32,7 @@ export function KeyActivityPage({ id }: { id: string }) {
 
   return (
     <>
-      <Breadcrumb />
+      {BREADCRUMB}
       <PageHeader
         title={k.name}
         actions={
@@ -134,13 +127,5 @@ export function KeyActivityPage({ id }: { id: string }) {
         </ConfirmDialog>
       )}
     </>
-  );
-}
-
-function Breadcrumb() {
-  return (
-    <nav className="breadcrumb" aria-label="Breadcrumb">
-      <Link to="/settings/api-keys">API keys</Link> <span aria-hidden="true">/</span> Activity
-    </nav>
   );
 }

@@ -1,9 +1,10 @@
 /** Team (owners): who can sign in, with which role; add people, change roles, remove them. */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../src/contract/limits.ts';
 import { api, type Role, type User } from '../api.ts';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { DialogActions } from '../components/dialog-actions.tsx';
 import { Field } from '../components/field.tsx';
 import { PageHeader } from '../components/shell.tsx';
 import { ErrorNote, Loading } from '../components/states.tsx';
@@ -11,6 +12,7 @@ import { formatDate } from '../lib/format.ts';
 import { deniedReason } from '../lib/permissions.ts';
 import { useTitle } from '../lib/router.tsx';
 import { asApiError, useResource } from '../lib/use-resource.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 import { useSession } from '../session.tsx';
 
 const ROLE_INFO: Record<Role, string> = {
@@ -155,30 +157,19 @@ function TeamTable() {
 }
 
 function AddUserDialog({ onAdded, onClose }: { onAdded: (user: User) => void; onClose: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    setBusy(true);
-    setError(undefined);
-    try {
-      onAdded(
-        await api.addUser({
-          email: String(form.get('email')),
-          password: String(form.get('password')),
-          role: form.get('role') as Role,
-        }),
-      );
-      onClose();
-    } catch (err) {
-      setError(asApiError(err).message);
-      setBusy(false);
-    }
-  };
+  const form = useSubmit(async (fields) => {
+    onAdded(
+      await api.addUser({
+        email: String(fields.get('email')),
+        password: String(fields.get('password')),
+        role: fields.get('role') as Role,
+      }),
+    );
+    onClose();
+  });
   return (
-    <Dialog title="Add a person" onClose={onClose} busy={busy}>
-      <form className="form" onSubmit={submit}>
+    <Dialog title="Add a person" onClose={onClose} busy={form.busy}>
+      <form className="form" onSubmit={form.submit}>
         <Field label="Email">
           <input name="email" type="email" required autoComplete="off" data-autofocus />
         </Field>
@@ -204,15 +195,8 @@ function AddUserDialog({ onAdded, onClose }: { onAdded: (user: User) => void; on
             ))}
           </select>
         </Field>
-        {error && <ErrorNote error={error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Adding…' : 'Add person'}
-          </button>
-        </div>
+        {form.error && <ErrorNote error={form.error} />}
+        <DialogActions label="Add person" busyLabel="Adding…" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );

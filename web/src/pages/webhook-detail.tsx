@@ -8,14 +8,17 @@ import { EndpointBadge } from '../components/badges.tsx';
 import { ConfirmDialog } from '../components/confirm-dialog.tsx';
 import { CopyButton } from '../components/copy-button.tsx';
 import { DeliveryLog } from '../components/delivery-log.tsx';
+import { Breadcrumb, DetailPending } from '../components/detail-frame.tsx';
 import { EventTags } from '../components/event-picker.tsx';
 import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { ErrorNote, Loading } from '../components/states.tsx';
+import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
-import { Link, navigate, useTitle } from '../lib/router.tsx';
+import { navigate, useTitle } from '../lib/router.tsx';
 import { asApiError, useResource } from '../lib/use-resource.ts';
 import { EditWebhookDialog, RotateSecretDialog } from './webhook-dialogs.tsx';
+
+const BREADCRUMB = <Breadcrumb to="/settings/webhooks" parent="Webhooks" here="Endpoint" />;
 
 type Open = 'edit' | 'rotate' | 'delete' | null;
 type Action = { busy: boolean; notice?: string; error?: string };
@@ -28,16 +31,7 @@ export function WebhookDetailPage({ id }: { id: string }) {
   useTitle(endpoint.data ? `${endpoint.data.url} · Webhooks` : 'Webhook endpoint');
 
   if (!endpoint.data) {
-    return (
-      <>
-        <Breadcrumb />
-        {endpoint.error ? (
-          <ErrorNote error={endpoint.error} onRetry={endpoint.reload} />
-        ) : (
-          <Loading label="Loading the endpoint…" />
-        )}
-      </>
-    );
+    return <DetailPending breadcrumb={BREADCRUMB} resource={endpoint} loadingLabel="Loading the endpoint…" />;
   }
   const e = endpoint.data;
   const update = (next: WebhookEndpoint) => endpoint.set(next);
@@ -66,7 +60,7 @@ export function WebhookDetailPage({ id }: { id: string }) {
 
   return (
     <>
-      <Breadcrumb />
+      {BREADCRUMB}
       <PageHeader
         title={e.url}
         actions={
@@ -209,13 +203,5 @@ export function WebhookDetailPage({ id }: { id: string }) {
         </ConfirmDialog>
       )}
     </>
-  );
-}
-
-function Breadcrumb() {
-  return (
-    <nav className="breadcrumb" aria-label="Breadcrumb">
-      <Link to="/settings/webhooks">Webhooks</Link> <span aria-hidden="true">/</span> Endpoint
-    </nav>
   );
 }

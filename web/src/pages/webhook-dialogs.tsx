@@ -2,41 +2,31 @@
  * The webhook endpoint dialogs: add one (then its signing secret, shown once), edit it (URL, events,
  * description, enabled), and rotate its signing secret with an overlap (then the new one, once).
  */
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from '../../../src/contract/limits.ts';
 import { api, type PatchWebhookBody, type WebhookEndpoint, type WebhookEndpointWithSecret } from '../api.ts';
+import { Choice } from '../components/choice.tsx';
 import { Dialog } from '../components/dialog.tsx';
+import { DialogActions } from '../components/dialog-actions.tsx';
 import { EventPicker, type EventSelection, EventTags } from '../components/event-picker.tsx';
 import { Field } from '../components/field.tsx';
-import { SecretReveal } from '../components/secret-reveal.tsx';
+import {
+  PeriodField,
+  periodChoices,
+  type RotationMode,
+  RotationModes,
+} from '../components/rotation-timing.tsx';
+import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
-import { formatDateTime, formatDuration, formatRelative } from '../lib/format.ts';
-import { asApiError, InputError } from '../lib/use-resource.ts';
+import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { InputError } from '../lib/use-resource.ts';
+import { useSubmit } from '../lib/use-submit.ts';
 import { ALL_EVENTS, isEventType } from '../lib/webhook-events.ts';
 
 const SECRET_NOTE =
   'Keyward signs every delivery with it and cannot show it again. If it is lost, rotate it.';
 const URL_HINT =
   'Keyward POSTs each event here as JSON. Use https://; private and local addresses are refused unless the server allows them.';
-
-/** Runs a dialog's change: busy while it runs, the error in words if it fails. */
-function useSubmit(action: () => Promise<void>) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await action();
-      setBusy(false);
-    } catch (err) {
-      setError(asApiError(err).message);
-      setBusy(false);
-    }
-  };
-  return { busy, error, submit };
-}
 
 const selectionOf = (events: readonly string[]): EventSelection =>
   events.includes(ALL_EVENTS) ? [ALL_EVENTS] : events.filter(isEventType);
@@ -66,24 +56,22 @@ export function CreateWebhookDialog({
 
   if (created) {
     return (
-      <Dialog key="secret" title="Your endpoint's signing secret" onClose={onClose}>
-        <SecretReveal secret={created.secret} note={SECRET_NOTE}>
-          <p className="hint">
-            Verify the <code>webhook-signature</code> header of every delivery to <code>{created.url}</code>{' '}
-            with it (Standard Webhooks). Events: <EventTags events={created.events} max={4} />
-          </p>
-        </SecretReveal>
-        <div className="dialog-actions">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretDialog
+        title="Your endpoint's signing secret"
+        secret={created.secret}
+        note={SECRET_NOTE}
+        onClose={onClose}
+      >
+        <p className="hint">
+          Verify the <code>webhook-signature</code> header of every delivery to <code>{created.url}</code>{' '}
+          with it (Standard Webhooks). Events: <EventTags events={created.events} max={4} />
+        </p>
+      </SecretDialog>
     );
   }
 
   return (
-    <Dialog key="form" title="Add a webhook endpoint" onClose={onClose} busy={form.busy} size="large">
+    <Dialog title="Add a webhook endpoint" onClose={onClose} busy={form.busy} size="large">
       <form className="form" onSubmit={form.submit}>
         <Field label="Endpoint URL" hint={URL_HINT}>
           <input
@@ -107,14 +95,7 @@ export function CreateWebhookDialog({
           />
         </Field>
         {form.error && <ErrorNote error={form.error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={form.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={form.busy}>
-            {form.busy ? 'Adding…' : 'Add endpoint'}
-          </button>
-        </div>
+        <DialogActions label="Add endpoint" busyLabel="Adding…" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -167,30 +148,23 @@ export function EditWebhookDialog({
             onChange={(e) => setDescription(e.target.value)}
           />
         </Field>
-        <label className="choice">
-          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} />
-          <span>
-            <strong>Enabled</strong>
-            <span className="hint">
-              {enabled && !endpoint.enabled
-                ? 'Turning it back on clears the failure streak; new events are queued for it again.'
-                : !enabled && endpoint.enabled
-                  ? 'A disabled endpoint gets nothing: deliveries waiting for it are given up (you can redeliver them later).'
-                  : enabled
-                    ? 'Events it subscribes to are delivered.'
-                    : `Disabled: ${endpoint.disabled_reason ?? 'nothing is delivered'}.`}
-            </span>
-          </span>
-        </label>
+        <Choice
+          type="checkbox"
+          checked={enabled}
+          onChange={(e) => setEnabled(e.target.checked)}
+          title="Enabled"
+          hint={
+            enabled && !endpoint.enabled
+              ? 'Turning it back on clears the failure streak; new events are queued for it again.'
+              : !enabled && endpoint.enabled
+                ? 'A disabled endpoint gets nothing: deliveries waiting for it are given up (you can redeliver them later).'
+                : enabled
+                  ? 'Events it subscribes to are delivered.'
+                  : `Disabled: ${endpoint.disabled_reason ?? 'nothing is delivered'}.`
+          }
+        />
         {form.error && <ErrorNote error={form.error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={form.busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : 'Save changes'}
-          </button>
-        </div>
+        <DialogActions label="Save changes" busyLabel="Saving…" busy={form.busy} onCancel={onClose} />
       </form>
     </Dialog>
   );
@@ -198,11 +172,10 @@ export function EditWebhookDialog({
 
 const HOUR = 3600;
 const DAY = 86_400;
-const OVERLAP_CHOICES = [
-  ...new Set([HOUR, 6 * HOUR, DAY, 3 * DAY, DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS]),
-]
-  .filter((s) => s <= MAX_SECRET_OVERLAP_SECONDS)
-  .sort((a, b) => a - b);
+const OVERLAP_CHOICES = periodChoices(
+  [HOUR, 6 * HOUR, DAY, 3 * DAY, DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS],
+  MAX_SECRET_OVERLAP_SECONDS,
+);
 
 export function RotateSecretDialog({
   endpoint,
@@ -213,7 +186,7 @@ export function RotateSecretDialog({
   onRotated: (next: WebhookEndpoint) => void;
   onClose: () => void;
 }) {
-  const [mode, setMode] = useState<'now' | 'later'>('later');
+  const [mode, setMode] = useState<RotationMode>('later');
   const [overlap, setOverlap] = useState(DEFAULT_SECRET_OVERLAP_SECONDS);
   const [rotated, setRotated] = useState<WebhookEndpointWithSecret>();
   const until = new Date(Date.now() + overlap * 1000).toISOString();
@@ -229,94 +202,57 @@ export function RotateSecretDialog({
   if (rotated) {
     const previousUntil = rotated.previous_secret_expires_at;
     return (
-      <Dialog key="secret" title="Your new signing secret" onClose={onClose}>
-        <SecretReveal secret={rotated.secret} note={SECRET_NOTE}>
-          <p className="callout callout-info" data-testid="previous-secret-until">
-            {previousUntil
-              ? `The previous secret keeps signing deliveries until ${formatDateTime(previousUntil)} (${formatRelative(previousUntil)}): until then each delivery carries both signatures. Switch your receiver over before then.`
-              : 'The previous secret no longer signs deliveries: receivers must use this one from now on.'}
-          </p>
-        </SecretReveal>
-        <div className="dialog-actions">
-          <button type="button" className="button button-primary" onClick={onClose}>
-            Done
-          </button>
-        </div>
-      </Dialog>
+      <SecretDialog
+        title="Your new signing secret"
+        secret={rotated.secret}
+        note={SECRET_NOTE}
+        onClose={onClose}
+      >
+        <p className="callout callout-info" data-testid="previous-secret-until">
+          {previousUntil
+            ? `The previous secret keeps signing deliveries until ${formatDateTime(previousUntil)} (${formatRelative(previousUntil)}): until then each delivery carries both signatures. Switch your receiver over before then.`
+            : 'The previous secret no longer signs deliveries: receivers must use this one from now on.'}
+        </p>
+      </SecretDialog>
     );
   }
 
   return (
-    <Dialog key="form" title="Rotate the signing secret" onClose={onClose} busy={form.busy}>
+    <Dialog title="Rotate the signing secret" onClose={onClose} busy={form.busy}>
       <form className="form" onSubmit={form.submit}>
-        <fieldset className="choice-group">
-          <legend>What happens to the current secret?</legend>
-          <label className="choice">
-            <input
-              type="radio"
-              name="mode"
-              value="later"
-              checked={mode === 'later'}
-              onChange={() => setMode('later')}
-            />
-            <span>
-              <strong>Keep signing with it for a while</strong>
-              <span className="hint">
-                Deliveries carry two signatures, one per secret, so your receiver verifies them with either
-                while you switch it over.
-              </span>
-            </span>
-          </label>
-          <label className="choice">
-            <input
-              type="radio"
-              name="mode"
-              value="now"
-              checked={mode === 'now'}
-              onChange={() => setMode('now')}
-            />
-            <span>
-              <strong>Stop using it now</strong>
-              <span className="hint">
-                Only the new secret signs from now on. Use this if the current one leaked.
-              </span>
-            </span>
-          </label>
-        </fieldset>
+        <RotationModes
+          legend="What happens to the current secret?"
+          mode={mode}
+          onChange={setMode}
+          later={{
+            title: 'Keep signing with it for a while',
+            hint: 'Deliveries carry two signatures, one per secret, so your receiver verifies them with either while you switch it over.',
+          }}
+          now={{
+            title: 'Stop using it now',
+            hint: 'Only the new secret signs from now on. Use this if the current one leaked.',
+          }}
+        />
         {mode === 'later' && (
-          <div className="field">
-            <label htmlFor="overlap">Overlap</label>
-            <select
-              id="overlap"
-              value={overlap}
-              onChange={(e) => setOverlap(Number(e.target.value))}
-              aria-describedby="overlap-until"
-            >
-              {OVERLAP_CHOICES.map((s) => (
-                <option key={s} value={s}>
-                  {formatDuration(s)}
-                  {s === DEFAULT_SECRET_OVERLAP_SECONDS ? ' (default)' : ''}
-                </option>
-              ))}
-            </select>
-            <p className="hint" id="overlap-until">
-              The current secret keeps signing until <strong>{formatDateTime(until)}</strong>.
-            </p>
-          </div>
+          <PeriodField
+            id="overlap"
+            label="Overlap"
+            value={overlap}
+            onChange={setOverlap}
+            choices={OVERLAP_CHOICES}
+            defaultValue={DEFAULT_SECRET_OVERLAP_SECONDS}
+          >
+            The current secret keeps signing until <strong>{formatDateTime(until)}</strong>.
+          </PeriodField>
         )}
         {form.error && <ErrorNote error={form.error} />}
-        <div className="dialog-actions">
-          <button type="button" className="button button-secondary" onClick={onClose} disabled={form.busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className={`button ${mode === 'now' ? 'button-danger' : 'button-primary'}`}
-            disabled={form.busy}
-          >
-            {form.busy ? 'Rotating…' : 'Rotate secret'}
-          </button>
-        </div>
+        <DialogActions
+          label="Rotate secret"
+          busyLabel="Rotating…"
+          busy={form.busy}
+          onCancel={onClose}
+          tone={mode === 'now' ? 'danger' : 'primary'}
+        />
       </form>
     </Dialog>
   );

@@ -4,8 +4,9 @@ import { api, type WebhookEndpoint } from '../api.ts';
 import { EndpointBadge } from '../components/badges.tsx';
 import { EventTags } from '../components/event-picker.tsx';
 import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
+import { PagedTable } from '../components/paged-table.tsx';
 import { PageHeader } from '../components/shell.tsx';
-import { Empty, ErrorNote, Loading } from '../components/states.tsx';
+import { Empty } from '../components/states.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { Link, navigate, useTitle } from '../lib/router.tsx';
 import { usePagedList } from '../lib/use-paged-list.ts';
@@ -41,44 +42,19 @@ export function WebhooksPage() {
       </PageHeader>
       <ReadOnlyNote need="admin" what="add or change endpoints" />
       <section className="card card-flush" aria-label="Webhook endpoints">
-        {list.error && <ErrorNote error={list.error} onRetry={list.reload} />}
-        {!list.items && list.loading && <Loading label="Loading webhook endpoints…" />}
-        {list.items?.length === 0 && (
-          <Empty title="No webhook endpoints yet">
-            <p>
-              Add one with the URL of a server that should receive events. Its deliveries are logged here.
-            </p>
-          </Empty>
-        )}
-        {list.items && list.items.length > 0 && (
-          <table className="table responsive-table">
-            <thead>
-              <tr>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Events</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.items.map((e) => (
-                <EndpointRow key={e.id} endpoint={e} />
-              ))}
-            </tbody>
-          </table>
-        )}
-        {list.hasMore && (
-          <div className="card-footer">
-            <button
-              type="button"
-              className="button button-secondary"
-              onClick={list.loadMore}
-              disabled={list.loading}
-            >
-              Load more
-            </button>
-          </div>
-        )}
+        <PagedTable
+          list={list}
+          columns={['Endpoint', 'Events', 'Status', 'Created']}
+          loadingLabel="Loading webhook endpoints…"
+          empty={
+            <Empty title="No webhook endpoints yet">
+              <p>
+                Add one with the URL of a server that should receive events. Its deliveries are logged here.
+              </p>
+            </Empty>
+          }
+          row={(e) => <EndpointRow key={e.id} endpoint={e} />}
+        />
       </section>
 
       {creating && (

@@ -21,6 +21,13 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   return id;
 }
 
+const nextCursor = (page: Page<unknown>) => (page.nextAfter ? encodeCursor(page.nextAfter) : null);
+
 export function listResponse<T, U>(page: Page<T>, present: (item: T) => U) {
-  return { data: page.items.map(present), next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null };
+  return { data: page.items.map(present), next_cursor: nextCursor(page) };
+}
+
+/** A list response whose presenter reads storage (secrets, attempt logs), given the whole page at once. */
+export async function listResponseAsync<T, U>(page: Page<T>, presentAll: (items: T[]) => Promise<U[]>) {
+  return { data: await presentAll(page.items), next_cursor: nextCursor(page) };
 }

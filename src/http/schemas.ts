@@ -19,3 +19,6 @@ export const commonErrors = {
   422: errorEnvelope,
   429: errorEnvelope,
 } as const;
+
+/** The body of a `deletedResponse`. */
+export const deletedBody = (id: string) => ({ data: { id, deleted: true as const } });

@@ -9,7 +9,6 @@ import {
   rotatedSchema,
   withSecret,
 } from '../../../contract/credentials.ts';
-import { KeywardError } from '../../../core/errors.ts';
 import { iso } from '../../../core/time.ts';
 import {
   createIntegration,
@@ -18,11 +17,7 @@ import {
   rotateIntegrationToken,
   updateIntegration,
 } from '../../../credentials/integrations.ts';
-import { deleteCredential, expireCredential } from '../../../credentials/lifecycle.ts';
-import { presentCredential } from '../../../credentials/present.ts';
-import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
-import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
@@ -32,21 +27,16 @@ import {
   pageQuery,
 } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
+import { credentialRoutesOf } from './credential-routes.ts';
 
 const conflict = { 409: commonErrors[404] };
 
 export const integrationRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { storage, clock, credentials: ctx } = deps;
-    const present = async (row: CredentialRow) =>
-      presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
-    const find = async (workspaceId: string, id: string) => {
-      const row = await storage.credentials.get(workspaceId, id);
-      if (row?.kind !== 'integration_token')
-        throw new KeywardError('ERR_NOT_FOUND', `Integration ${id} not found.`);
-      return row;
-    };
+    const ctx = deps.credentials;
+    const integrations = credentialRoutesOf(deps, 'integration_token');
+    const { present, find } = integrations;
 
     app.get(
       '/integrations',
@@ -54,16 +44,7 @@ export const integrationRoutes =
         querystring: pageQuery,
         response: { 200: listEnvelope(credentialSchema), ...commonErrors },
       }),
-      async (request) => {
-        const page = await storage.credentials.list(workspaceOf(request), 'integration_token', {
-          limit: request.query.limit,
-          after: decodeCursor(request.query.cursor),
-        });
-        return {
-          data: await Promise.all(page.items.map(present)),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => integrations.list(workspaceOf(request), request.query),
     );
 
     app.post(
@@ -117,12 +98,7 @@ export const integrationRoutes =
         params: idParams,
         response: { 200: deletedResponse, ...commonErrors },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await find(ws, request.params.id);
-        await deleteCredential(ctx, ws, request.params.id, actorOf(request));
-        return { data: { id: request.params.id, deleted: true as const } };
-      },
+      async (request) => integrations.remove(workspaceOf(request), request.params.id, actorOf(request)),
     );
 
     app.post(
@@ -175,13 +151,7 @@ export const integrationRoutes =
         body: expireBody,
         response: { 200: dataEnvelope(credentialSchema), ...commonErrors, ...conflict },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await find(ws, request.params.id);
-        const at = request.body?.at ? Date.parse(request.body.at) : undefined;
-        return {
-          data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))),
-        };
-      },
+      async (request) =>
+        integrations.expire(workspaceOf(request), request.params.id, request.body?.at, actorOf(request)),
     );
   };

@@ -1,13 +1,10 @@
 /** API keys in the management API: create (secret once), list, get, revoke, expire, delete. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createKeyBody, credentialSchema, expireBody, withSecret } from '../../../contract/credentials.ts';
-import { KeywardError } from '../../../core/errors.ts';
 import { createApiKey } from '../../../credentials/api-keys.ts';
-import { deleteCredential, expireCredential, revokeCredential } from '../../../credentials/lifecycle.ts';
+import { revokeCredential } from '../../../credentials/lifecycle.ts';
 import { presentCredential } from '../../../credentials/present.ts';
-import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
-import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
@@ -17,18 +14,14 @@ import {
   pageQuery,
 } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
+import { credentialRoutesOf } from './credential-routes.ts';
 
 export const keyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { storage, clock, credentials: ctx } = deps;
-    const present = async (row: CredentialRow) =>
-      presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
-    const find = async (workspaceId: string, id: string) => {
-      const row = await storage.credentials.get(workspaceId, id);
-      if (row?.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found.`);
-      return row;
-    };
+    const { clock, credentials: ctx } = deps;
+    const keys = credentialRoutesOf(deps, 'api_key');
+    const { present, find } = keys;
 
     app.get(
       '/keys',
@@ -36,16 +29,7 @@ export const keyRoutes =
         querystring: pageQuery,
         response: { 200: listEnvelope(credentialSchema), ...commonErrors },
       }),
-      async (request) => {
-        const page = await storage.credentials.list(workspaceOf(request), 'api_key', {
-          limit: request.query.limit,
-          after: decodeCursor(request.query.cursor),
-        });
-        return {
-          data: await Promise.all(page.items.map(present)),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => keys.list(workspaceOf(request), request.query),
     );
 
     app.post(
@@ -107,14 +91,8 @@ export const keyRoutes =
         body: expireBody,
         response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await find(ws, request.params.id);
-        const at = request.body?.at ? Date.parse(request.body.at) : undefined;
-        return {
-          data: await present(await expireCredential(ctx, ws, request.params.id, at, actorOf(request))),
-        };
-      },
+      async (request) =>
+        keys.expire(workspaceOf(request), request.params.id, request.body?.at, actorOf(request)),
     );
 
     app.delete(
@@ -123,11 +101,6 @@ export const keyRoutes =
         params: idParams,
         response: { 200: deletedResponse, ...commonErrors },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await find(ws, request.params.id);
-        await deleteCredential(ctx, ws, request.params.id, actorOf(request));
-        return { data: { id: request.params.id, deleted: true as const } };
-      },
+      async (request) => keys.remove(workspaceOf(request), request.params.id, actorOf(request)),
     );
   };

@@ -5,7 +5,7 @@ import { recordAudit } from '../../../audit/record.ts';
 import { createUserBody, patchUserBody, userListSchema, userSchema } from '../../../contract/accounts.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
-import { commonErrors, dataEnvelope, deletedResponse, idParams } from '../../schemas.ts';
+import { commonErrors, dataEnvelope, deletedBody, deletedResponse, idParams } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
 export const userRoutes =
@@ -112,7 +112,7 @@ export const userRoutes =
             now,
           );
         });
-        return { data: { id: request.params.id, deleted: true as const } };
+        return deletedBody(request.params.id);
       },
     );
   };

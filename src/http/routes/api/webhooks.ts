@@ -14,18 +14,10 @@ import {
   webhookEndpointSchema,
   webhookWithSecretSchema,
 } from '../../../contract/webhooks.ts';
-import {
-  createEndpoint,
-  deleteEndpoint,
-  findEndpoint,
-  rotateSecret,
-  updateEndpoint,
-  type WebhookContext,
-} from '../../../webhooks/endpoints.ts';
-import { presentDeliveries, presentEndpoint } from '../../../webhooks/present.ts';
+import { rotateSecret } from '../../../webhooks/endpoints.ts';
+import { presentDeliveries } from '../../../webhooks/present.ts';
 import { redeliver, sendTestEvent } from '../../../webhooks/resend.ts';
 import type { AppDeps } from '../../deps.ts';
-import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
@@ -34,6 +26,7 @@ import {
   listEnvelope,
   pageQuery,
 } from '../../schemas.ts';
+import { webhookEndpointRoutesOf } from '../webhook-endpoints.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
 const conflict = { 409: commonErrors[404] };
@@ -41,13 +34,9 @@ const conflict = { 409: commonErrors[404] };
 export const webhookManagementRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { storage, clock, config } = deps;
-    const ctx: WebhookContext = {
-      storage,
-      clock,
-      policy: { allowHttp: config.webhookAllowHttp, allowPrivate: config.webhookAllowPrivate },
-    };
-    const present = (row: Parameters<typeof presentEndpoint>[0]) => presentEndpoint(row, clock.now());
+    const { storage } = deps;
+    const endpoints = webhookEndpointRoutesOf(deps);
+    const { ctx, present } = endpoints;
     const presentOne = async (row: Parameters<typeof presentDeliveries>[1][number]) =>
       (await presentDeliveries(storage, [row]))[0]!;
 
@@ -57,16 +46,7 @@ export const webhookManagementRoutes =
         querystring: pageQuery,
         response: { 200: listEnvelope(webhookEndpointSchema), ...commonErrors },
       }),
-      async (request) => {
-        const page = await storage.webhooks.listEndpoints(workspaceOf(request), {
-          limit: request.query.limit,
-          after: decodeCursor(request.query.cursor),
-        });
-        return {
-          data: page.items.map(present),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => endpoints.list(workspaceOf(request), request.query),
     );
 
     app.post(
@@ -75,10 +55,8 @@ export const webhookManagementRoutes =
         body: createWebhookBody,
         response: { 201: dataEnvelope(webhookWithSecretSchema), ...commonErrors },
       }),
-      async (request, reply) => {
-        const row = await createEndpoint(ctx, workspaceOf(request), request.body, actorOf(request));
-        return reply.code(201).send({ data: { ...present(row), secret: row.secret } });
-      },
+      async (request, reply) =>
+        reply.code(201).send(await endpoints.create(workspaceOf(request), request.body, actorOf(request))),
     );
 
     app.get(
@@ -87,9 +65,7 @@ export const webhookManagementRoutes =
         params: idParams,
         response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
       }),
-      async (request) => ({
-        data: present(await findEndpoint(ctx, workspaceOf(request), request.params.id)),
-      }),
+      async (request) => endpoints.get(workspaceOf(request), request.params.id),
     );
 
     app.patch(
@@ -103,11 +79,8 @@ export const webhookManagementRoutes =
           response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
         },
       ),
-      async (request) => ({
-        data: present(
-          await updateEndpoint(ctx, workspaceOf(request), request.params.id, request.body, actorOf(request)),
-        ),
-      }),
+      async (request) =>
+        endpoints.update(workspaceOf(request), request.params.id, request.body, actorOf(request)),
     );
 
     app.delete(
@@ -116,10 +89,7 @@ export const webhookManagementRoutes =
         params: idParams,
         response: { 200: deletedResponse, ...commonErrors },
       }),
-      async (request) => {
-        await deleteEndpoint(ctx, workspaceOf(request), request.params.id, actorOf(request));
-        return { data: { id: request.params.id, deleted: true as const } };
-      },
+      async (request) => endpoints.remove(workspaceOf(request), request.params.id, actorOf(request)),
     );
 
     app.get(
@@ -129,21 +99,7 @@ export const webhookManagementRoutes =
         querystring: deliveriesQuery,
         response: { 200: listEnvelope(webhookDeliverySchema), ...commonErrors },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await findEndpoint(ctx, ws, request.params.id);
-        const { status, event_type: eventType, limit, cursor } = request.query;
-        const page = await storage.webhooks.listDeliveries(
-          ws,
-          request.params.id,
-          { status, eventType },
-          { limit, after: decodeCursor(cursor) },
-        );
-        return {
-          data: await presentDeliveries(storage, page.items),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => endpoints.deliveries(workspaceOf(request), request.params.id, request.query),
     );
 
     app.post(

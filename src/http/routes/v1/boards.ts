@@ -12,11 +12,13 @@ import { decodeCursor, listResponse } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
+  deletedBody,
   deletedResponse,
   idParams,
   listEnvelope,
   pageQuery,
 } from '../../schemas.ts';
+import { bearerRoute } from './route.ts';
 
 export const boardSchema = z
   .object({
@@ -69,20 +71,13 @@ export const boardRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { storage, clock } = deps;
-    const security = [{ bearerAuth: [] }];
 
     app.get(
       '/boards',
-      {
-        config: { scope: 'boards:read' },
-        schema: {
-          tags: ['boards'],
-          summary: 'List boards',
-          security,
-          querystring: pageQuery,
-          response: { 200: listEnvelope(boardSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('boards:read', 'boards', 'List boards', {
+        querystring: pageQuery,
+        response: { 200: listEnvelope(boardSchema), ...commonErrors },
+      }),
       async (request) => {
         const page = await storage.boards.list(request.credential!.workspaceId, {
           limit: request.query.limit,
@@ -94,16 +89,10 @@ export const boardRoutes =
 
     app.post(
       '/boards',
-      {
-        config: { scope: 'boards:write' },
-        schema: {
-          tags: ['boards'],
-          summary: 'Create a board',
-          security,
-          body: createBoard,
-          response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
-        },
-      },
+      bearerRoute('boards:write', 'boards', 'Create a board', {
+        body: createBoard,
+        response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
       async (request, reply) => {
         const now = clock.now();
         const slug = request.body.slug ?? slugify(request.body.name);
@@ -133,16 +122,10 @@ export const boardRoutes =
 
     app.get(
       '/boards/:id',
-      {
-        config: { scope: 'boards:read' },
-        schema: {
-          tags: ['boards'],
-          summary: 'Get a board',
-          security,
-          params: idParams,
-          response: { 200: dataEnvelope(boardSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('boards:read', 'boards', 'Get a board', {
+        params: idParams,
+        response: { 200: dataEnvelope(boardSchema), ...commonErrors },
+      }),
       async (request) => {
         const board = await storage.boards.get(request.credential!.workspaceId, request.params.id);
         if (!board) throw notFound(request.params.id);
@@ -152,17 +135,11 @@ export const boardRoutes =
 
     app.patch(
       '/boards/:id',
-      {
-        config: { scope: 'boards:write' },
-        schema: {
-          tags: ['boards'],
-          summary: 'Update a board',
-          security,
-          params: idParams,
-          body: updateBoard,
-          response: { 200: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
-        },
-      },
+      bearerRoute('boards:write', 'boards', 'Update a board', {
+        params: idParams,
+        body: updateBoard,
+        response: { 200: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         try {
@@ -183,16 +160,10 @@ export const boardRoutes =
 
     app.delete(
       '/boards/:id',
-      {
-        config: { scope: 'boards:write' },
-        schema: {
-          tags: ['boards'],
-          summary: 'Delete a board and its posts',
-          security,
-          params: idParams,
-          response: { 200: deletedResponse, ...commonErrors },
-        },
-      },
+      bearerRoute('boards:write', 'boards', 'Delete a board and its posts', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const now = clock.now();
@@ -201,7 +172,7 @@ export const boardRoutes =
           if (!board || !(await tx.boards.delete(ws, request.params.id))) throw notFound(request.params.id);
           await emitEvent(tx, ws, 'board.deleted', presentBoard(board), now);
         });
-        return { data: { id: request.params.id, deleted: true as const } };
+        return deletedBody(request.params.id);
       },
     );
   };

@@ -12,11 +12,13 @@ import { decodeCursor, listResponse } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
+  deletedBody,
   deletedResponse,
   idParams,
   listEnvelope,
   pageQuery,
 } from '../../schemas.ts';
+import { bearerRoute } from './route.ts';
 
 export const POST_STATUSES = [
   'open',
@@ -97,21 +99,14 @@ export const postRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { storage, clock } = deps;
-    const security = [{ bearerAuth: [] }];
 
     app.get(
       '/boards/:id/posts',
-      {
-        config: { scope: 'posts:read' },
-        schema: {
-          tags: ['posts'],
-          summary: 'List the posts of a board',
-          security,
-          params: idParams,
-          querystring: pageQuery.extend({ status: status.optional() }),
-          response: { 200: listEnvelope(postSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('posts:read', 'posts', 'List the posts of a board', {
+        params: idParams,
+        querystring: pageQuery.extend({ status: status.optional() }),
+        response: { 200: listEnvelope(postSchema), ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const after = decodeCursor(request.query.cursor);
@@ -131,17 +126,11 @@ export const postRoutes =
 
     app.post(
       '/boards/:id/posts',
-      {
-        config: { scope: 'posts:write' },
-        schema: {
-          tags: ['posts'],
-          summary: 'Create a post',
-          security,
-          params: idParams,
-          body: createPost,
-          response: { 201: dataEnvelope(postSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('posts:write', 'posts', 'Create a post', {
+        params: idParams,
+        body: createPost,
+        response: { 201: dataEnvelope(postSchema), ...commonErrors },
+      }),
       async (request, reply) => {
         const ws = request.credential!.workspaceId;
         if (!(await storage.boards.exists(ws, request.params.id))) throw notFound('Board', request.params.id);
@@ -167,16 +156,10 @@ export const postRoutes =
 
     app.get(
       '/posts/:id',
-      {
-        config: { scope: 'posts:read' },
-        schema: {
-          tags: ['posts'],
-          summary: 'Get a post',
-          security,
-          params: idParams,
-          response: { 200: dataEnvelope(postSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('posts:read', 'posts', 'Get a post', {
+        params: idParams,
+        response: { 200: dataEnvelope(postSchema), ...commonErrors },
+      }),
       async (request) => {
         const post = await storage.posts.get(request.credential!.workspaceId, request.params.id);
         if (!post) throw notFound('Post', request.params.id);
@@ -186,17 +169,11 @@ export const postRoutes =
 
     app.patch(
       '/posts/:id',
-      {
-        config: { scope: 'posts:write' },
-        schema: {
-          tags: ['posts'],
-          summary: 'Update a post (title, body, status, author)',
-          security,
-          params: idParams,
-          body: updatePost,
-          response: { 200: dataEnvelope(postSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('posts:write', 'posts', 'Update a post (title, body, status, author)', {
+        params: idParams,
+        body: updatePost,
+        response: { 200: dataEnvelope(postSchema), ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const now = clock.now();
@@ -218,16 +195,10 @@ export const postRoutes =
 
     app.delete(
       '/posts/:id',
-      {
-        config: { scope: 'posts:write' },
-        schema: {
-          tags: ['posts'],
-          summary: 'Delete a post and its votes',
-          security,
-          params: idParams,
-          response: { 200: deletedResponse, ...commonErrors },
-        },
-      },
+      bearerRoute('posts:write', 'posts', 'Delete a post and its votes', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const now = clock.now();
@@ -237,7 +208,7 @@ export const postRoutes =
             throw notFound('Post', request.params.id);
           await emitEvent(tx, ws, 'post.deleted', presentPost(post), now);
         });
-        return { data: { id: request.params.id, deleted: true as const } };
+        return deletedBody(request.params.id);
       },
     );
   };

@@ -12,11 +12,13 @@ import { decodeCursor, listResponse } from '../../pagination.ts';
 import {
   commonErrors,
   dataEnvelope,
+  deletedBody,
   deletedResponse,
   idParams,
   listEnvelope,
   pageQuery,
 } from '../../schemas.ts';
+import { bearerRoute } from './route.ts';
 
 export const voteSchema = z
   .object({ id: z.string(), post_id: z.string(), voter: z.string(), created_at: z.string() })
@@ -37,21 +39,14 @@ export const voteRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { storage, clock } = deps;
-    const security = [{ bearerAuth: [] }];
 
     app.get(
       '/posts/:id/votes',
-      {
-        config: { scope: 'votes:read' },
-        schema: {
-          tags: ['votes'],
-          summary: 'List the votes on a post',
-          security,
-          params: idParams,
-          querystring: pageQuery,
-          response: { 200: listEnvelope(voteSchema), ...commonErrors },
-        },
-      },
+      bearerRoute('votes:read', 'votes', 'List the votes on a post', {
+        params: idParams,
+        querystring: pageQuery,
+        response: { 200: listEnvelope(voteSchema), ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const after = decodeCursor(request.query.cursor);
@@ -66,17 +61,11 @@ export const voteRoutes =
 
     app.post(
       '/posts/:id/votes',
-      {
-        config: { scope: 'votes:write' },
-        schema: {
-          tags: ['votes'],
-          summary: 'Vote for a post',
-          security,
-          params: idParams,
-          body: createVote,
-          response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] },
-        },
-      },
+      bearerRoute('votes:write', 'votes', 'Vote for a post', {
+        params: idParams,
+        body: createVote,
+        response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] },
+      }),
       async (request, reply) => {
         const ws = request.credential!.workspaceId;
         if (!(await storage.posts.exists(ws, request.params.id))) throw notFound('Post', request.params.id);
@@ -105,16 +94,10 @@ export const voteRoutes =
 
     app.delete(
       '/votes/:id',
-      {
-        config: { scope: 'votes:write' },
-        schema: {
-          tags: ['votes'],
-          summary: 'Remove a vote',
-          security,
-          params: idParams,
-          response: { 200: deletedResponse, ...commonErrors },
-        },
-      },
+      bearerRoute('votes:write', 'votes', 'Remove a vote', {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
       async (request) => {
         const ws = request.credential!.workspaceId;
         const now = clock.now();
@@ -124,7 +107,7 @@ export const voteRoutes =
             throw notFound('Vote', request.params.id);
           await emitEvent(tx, ws, 'vote.deleted', presentVote(vote), now);
         });
-        return { data: { id: request.params.id, deleted: true as const } };
+        return deletedBody(request.params.id);
       },
     );
   };

@@ -15,16 +15,7 @@ import {
   webhookWithSecretSchema,
 } from '../../../contract/webhooks.ts';
 import { type RequiredScope, scopeSatisfies } from '../../../core/scopes.ts';
-import {
-  createEndpoint,
-  deleteEndpoint,
-  findEndpoint,
-  updateEndpoint,
-  type WebhookContext,
-} from '../../../webhooks/endpoints.ts';
-import { presentDeliveries, presentEndpoint } from '../../../webhooks/present.ts';
 import type { AppDeps } from '../../deps.ts';
-import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import { sendError } from '../../plugins/errors.ts';
 import {
   commonErrors,
@@ -34,6 +25,8 @@ import {
   listEnvelope,
   pageQuery,
 } from '../../schemas.ts';
+import { webhookEndpointRoutesOf } from '../webhook-endpoints.ts';
+import { bearerRoute } from './route.ts';
 
 const API_KEY_REFUSED =
   'Webhooks belong to private integrations: API keys cannot manage them. Create a private integration with the ' +
@@ -57,14 +50,8 @@ const integrationOnly = (scope: RequiredScope) => async (request: FastifyRequest
 };
 
 const route = <S extends object>(scope: RequiredScope, summary: string, schema: S) => ({
-  config: { scope: 'any' as const },
+  ...bearerRoute('any', 'webhooks', `${summary} (integration tokens, ${scope})`, schema),
   onRequest: integrationOnly(scope),
-  schema: {
-    tags: ['webhooks'],
-    summary: `${summary} (integration tokens, ${scope})`,
-    security: [{ bearerAuth: [] }],
-    ...schema,
-  },
 });
 
 const actorOf = (request: FastifyRequest): Actor => ({
@@ -74,16 +61,12 @@ const actorOf = (request: FastifyRequest): Actor => ({
   ip: request.ip,
 });
 
+const workspaceOf = (request: FastifyRequest): string => request.credential!.workspaceId;
+
 export const webhookRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { storage, clock, config } = deps;
-    const ctx: WebhookContext = {
-      storage,
-      clock,
-      policy: { allowHttp: config.webhookAllowHttp, allowPrivate: config.webhookAllowPrivate },
-    };
-    const present = (row: Parameters<typeof presentEndpoint>[0]) => presentEndpoint(row, clock.now());
+    const endpoints = webhookEndpointRoutesOf(deps);
 
     app.get(
       '/webhooks',
@@ -91,17 +74,7 @@ export const webhookRoutes =
         querystring: pageQuery,
         response: { 200: listEnvelope(webhookEndpointSchema), ...commonErrors },
       }),
-      async (request) => {
-        const ws = request.credential!.workspaceId;
-        const page = await storage.webhooks.listEndpoints(ws, {
-          limit: request.query.limit,
-          after: decodeCursor(request.query.cursor),
-        });
-        return {
-          data: page.items.map(present),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => endpoints.list(workspaceOf(request), request.query),
     );
 
     app.post(
@@ -110,15 +83,8 @@ export const webhookRoutes =
         body: createWebhookBody,
         response: { 201: dataEnvelope(webhookWithSecretSchema), ...commonErrors },
       }),
-      async (request, reply) => {
-        const row = await createEndpoint(
-          ctx,
-          request.credential!.workspaceId,
-          request.body,
-          actorOf(request),
-        );
-        return reply.code(201).send({ data: { ...present(row), secret: row.secret } });
-      },
+      async (request, reply) =>
+        reply.code(201).send(await endpoints.create(workspaceOf(request), request.body, actorOf(request))),
     );
 
     app.get(
@@ -127,9 +93,7 @@ export const webhookRoutes =
         params: idParams,
         response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
       }),
-      async (request) => ({
-        data: present(await findEndpoint(ctx, request.credential!.workspaceId, request.params.id)),
-      }),
+      async (request) => endpoints.get(workspaceOf(request), request.params.id),
     );
 
     app.patch(
@@ -139,17 +103,8 @@ export const webhookRoutes =
         body: patchWebhookBody,
         response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
       }),
-      async (request) => ({
-        data: present(
-          await updateEndpoint(
-            ctx,
-            request.credential!.workspaceId,
-            request.params.id,
-            request.body,
-            actorOf(request),
-          ),
-        ),
-      }),
+      async (request) =>
+        endpoints.update(workspaceOf(request), request.params.id, request.body, actorOf(request)),
     );
 
     app.delete(
@@ -158,10 +113,7 @@ export const webhookRoutes =
         params: idParams,
         response: { 200: deletedResponse, ...commonErrors },
       }),
-      async (request) => {
-        await deleteEndpoint(ctx, request.credential!.workspaceId, request.params.id, actorOf(request));
-        return { data: { id: request.params.id, deleted: true as const } };
-      },
+      async (request) => endpoints.remove(workspaceOf(request), request.params.id, actorOf(request)),
     );
 
     app.get(
@@ -171,20 +123,6 @@ export const webhookRoutes =
         querystring: deliveriesQuery,
         response: { 200: listEnvelope(webhookDeliverySchema), ...commonErrors },
       }),
-      async (request) => {
-        const ws = request.credential!.workspaceId;
-        await findEndpoint(ctx, ws, request.params.id);
-        const { status, event_type: eventType, limit, cursor } = request.query;
-        const page = await storage.webhooks.listDeliveries(
-          ws,
-          request.params.id,
-          { status, eventType },
-          { limit, after: decodeCursor(cursor) },
-        );
-        return {
-          data: await presentDeliveries(storage, page.items),
-          next_cursor: page.nextAfter ? encodeCursor(page.nextAfter) : null,
-        };
-      },
+      async (request) => endpoints.deliveries(workspaceOf(request), request.params.id, request.query),
     );
   };

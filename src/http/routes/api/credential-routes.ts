@@ -1,0 +1,54 @@
+/** What the API key and private integration routes share: one kind's find-or-404, presentation, list, expire, delete. */
+import type { Actor } from '../../../audit/record.ts';
+import { KeywardError } from '../../../core/errors.ts';
+import { deleteCredential, expireCredential } from '../../../credentials/lifecycle.ts';
+import { presentCredential } from '../../../credentials/present.ts';
+import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
+import type { AppDeps } from '../../deps.ts';
+import { decodeCursor, listResponseAsync } from '../../pagination.ts';
+import { deletedBody } from '../../schemas.ts';
+
+type Kind = CredentialRow['kind'];
+
+/** How a not-found answer names each kind. */
+const NOUNS: Record<Kind, string> = { api_key: 'API key', integration_token: 'Integration' };
+
+export function credentialRoutesOf(deps: AppDeps, kind: Kind) {
+  const { storage, clock, credentials: ctx } = deps;
+
+  /** With its secrets' state (current and overlapping previous), never a secret itself. */
+  const present = async (row: CredentialRow) =>
+    presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
+
+  /** The credential of this kind in the workspace, or ERR_NOT_FOUND (another kind is not found either). */
+  const find = async (workspaceId: string, id: string) => {
+    const row = await storage.credentials.get(workspaceId, id);
+    if (row?.kind !== kind) throw new KeywardError('ERR_NOT_FOUND', `${NOUNS[kind]} ${id} not found.`);
+    return row;
+  };
+
+  return {
+    present,
+    find,
+
+    async list(workspaceId: string, query: { limit: number; cursor?: string | undefined }) {
+      const page = await storage.credentials.list(workspaceId, kind, {
+        limit: query.limit,
+        after: decodeCursor(query.cursor),
+      });
+      return listResponseAsync(page, (rows) => Promise.all(rows.map(present)));
+    },
+
+    async expire(workspaceId: string, id: string, at: string | undefined, actor: Actor) {
+      await find(workspaceId, id);
+      const when = at ? Date.parse(at) : undefined;
+      return { data: await present(await expireCredential(ctx, workspaceId, id, when, actor)) };
+    },
+
+    async remove(workspaceId: string, id: string, actor: Actor) {
+      await find(workspaceId, id);
+      await deleteCredential(ctx, workspaceId, id, actor);
+      return deletedBody(id);
+    },
+  };
+}

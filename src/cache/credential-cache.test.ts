@@ -18,8 +18,7 @@ function entry(credentialId: string, workspaceId = 'ws_1'): CachedCredential {
     expiresAt: null,
     secretEndsAt: null,
     alertBudgetPercent: null,
-    keyBudgetKey: `key:${credentialId}`,
-    workspaceBudgetKey: `ws:${workspaceId}`,
+    budgets: [{ key: `key:${credentialId}`, limit: plan.keyLimit.limit, windowMs: plan.keyLimit.windowMs }],
   };
 }
 

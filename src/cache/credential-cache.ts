@@ -5,6 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import type { RateLimitSpec } from '../core/durations.ts';
 import type { Plan } from '../core/plans.ts';
+import type { Budget } from '../limits/rate-limiter.ts';
 
 export interface CachedCredential {
   credentialId: string;
@@ -21,14 +22,17 @@ export interface CachedCredential {
   secretEndsAt: number | null;
   /** Workspace setting: alert when this share of the key budget is used; null = off. */
   alertBudgetPercent: number | null;
-  /** Precomputed budget keys, so the hot path builds no strings. */
-  keyBudgetKey: string;
-  workspaceBudgetKey: string;
+  /**
+   * What a request charges, built once: the key's budget, then the workspace pool's when the plan
+   * has one. Shared by every request of this entry; the rate limiters only read it.
+   */
+  budgets: readonly Readonly<Budget>[];
 }
 
 export class CredentialCache {
   private readonly byHash: LRUCache<string, CachedCredential>;
   private readonly hashesByCredential = new Map<string, Set<string>>();
+  private invalidations = 0;
 
   constructor(maxEntries = 100_000) {
     this.byHash = new LRUCache({
@@ -55,7 +59,17 @@ export class CredentialCache {
     return this.byHash.size;
   }
 
+  /**
+   * Grows with every invalidation (of anything, cached or not). A reader that loaded an entry from
+   * the database stores it only if this did not move during the read: the change may have committed
+   * after the read saw the old state, and its invalidation already ran.
+   */
+  get generation(): number {
+    return this.invalidations;
+  }
+
   invalidateCredential(credentialId: string): void {
+    this.invalidations++;
     const hashes = this.hashesByCredential.get(credentialId);
     if (!hashes) return;
     for (const hash of [...hashes]) this.byHash.delete(hash);
@@ -63,12 +77,14 @@ export class CredentialCache {
   }
 
   invalidateWorkspace(workspaceId: string): void {
+    this.invalidations++;
     for (const [hash, entry] of this.byHash.entries()) {
       if (entry.workspaceId === workspaceId) this.byHash.delete(hash);
     }
   }
 
   clear(): void {
+    this.invalidations++;
     this.byHash.clear();
     this.hashesByCredential.clear();
   }

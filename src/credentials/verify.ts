@@ -53,7 +53,16 @@ function outcome(code: VerifyCode, credential?: CachedCredential, ratelimit?: Bu
   return { valid: code === 'VALID', code, credential, ratelimit, keyBudget: undefined, limitedBy: undefined };
 }
 
+/** A database read under way for a secret hash, and the cache generation it started in. */
+interface Loading {
+  generation: number;
+  promise: Promise<CachedCredential | undefined>;
+}
+
 export class CredentialVerifier {
+  /** Concurrent misses for one hash share one read (a cold key under load is read once). */
+  private readonly loading = new Map<string, Loading>();
+
   constructor(private readonly deps: VerifierDeps) {}
 
   async verify(secret: string, now: number, scope?: RequiredScope): Promise<VerifyResult> {
@@ -62,7 +71,7 @@ export class CredentialVerifier {
     const entry = this.deps.cache.get(hash) ?? (await this.load(hash));
     if (!entry) return outcome('UNAUTHENTICATED');
 
-    const budgets = this.budgetsOf(entry);
+    const budgets = entry.budgets;
     const state = credentialState(entry, now);
     if (state !== 'active' || !entry.plan.apiAccess) {
       const peek = await this.deps.limiter.peek(budgets, now);
@@ -86,22 +95,27 @@ export class CredentialVerifier {
     return valid;
   }
 
-  private budgetsOf(entry: CachedCredential): Budget[] {
-    const key: Budget = {
-      key: entry.keyBudgetKey,
-      limit: entry.keyLimit.limit,
-      windowMs: entry.keyLimit.windowMs,
+  private load(hash: string): Promise<CachedCredential | undefined> {
+    const generation = this.deps.cache.generation;
+    const under = this.loading.get(hash);
+    // Join a read under way only if nothing was invalidated since it began: it may hold the old state.
+    if (under !== undefined && under.generation === generation) return under.promise;
+    const loading: Loading = {
+      generation,
+      promise: this.read(hash, generation).finally(() => {
+        if (this.loading.get(hash) === loading) this.loading.delete(hash);
+      }),
     };
-    const pool = entry.plan.workspaceLimit;
-    if (!pool) return [key];
-    return [key, { key: entry.workspaceBudgetKey, limit: pool.limit, windowMs: pool.windowMs }];
+    this.loading.set(hash, loading);
+    return loading.promise;
   }
 
-  private async load(hash: string): Promise<CachedCredential | undefined> {
+  private async read(hash: string, generation: number): Promise<CachedCredential | undefined> {
     const found = await this.deps.storage.credentials.findBySecretHash(hash);
     if (!found) return undefined;
     const entry = toCacheEntry(found, this.deps.plans);
-    this.deps.cache.set(hash, entry);
+    // Invalidated meanwhile: good enough for the requests that were waiting, not to keep.
+    if (this.deps.cache.generation === generation) this.deps.cache.set(hash, entry);
     return entry;
   }
 }
@@ -112,6 +126,13 @@ export function toCacheEntry(
 ): CachedCredential {
   const plan = plans.get(workspace.plan) ?? FALLBACK_PLAN;
   const ends = [credential.expires_at, secret.expires_at].filter((t): t is number => t !== null);
+  const keyLimit = (credential.rate_limit && parseRateLimit(credential.rate_limit)) || plan.keyLimit;
+  const keyBudget: Budget = {
+    key: `key:${credential.id}`,
+    limit: keyLimit.limit,
+    windowMs: keyLimit.windowMs,
+  };
+  const pool = plan.workspaceLimit;
   return {
     credentialId: credential.id,
     workspaceId: credential.workspace_id,
@@ -119,13 +140,14 @@ export function toCacheEntry(
     name: credential.name,
     scopes: JSON.parse(credential.scopes) as string[],
     plan,
-    keyLimit: (credential.rate_limit && parseRateLimit(credential.rate_limit)) || plan.keyLimit,
+    keyLimit,
     revokedAt: credential.revoked_at,
     expiresAt: ends.length ? Math.min(...ends) : null,
     secretEndsAt: secret.expires_at,
     alertBudgetPercent: parseWorkspaceSettings(workspace.settings).alert_budget_percent,
-    keyBudgetKey: `key:${credential.id}`,
-    workspaceBudgetKey: `ws:${credential.workspace_id}`,
+    budgets: pool
+      ? [keyBudget, { key: `ws:${credential.workspace_id}`, limit: pool.limit, windowMs: pool.windowMs }]
+      : [keyBudget],
   };
 }
 

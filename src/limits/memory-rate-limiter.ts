@@ -36,10 +36,11 @@ export class MemoryRateLimiter implements RateLimiter {
   consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     if (now >= this.nextSweepAt) this.sweep(now);
     const deniedIndex = this.firstDenied(budgets, now);
-    if (deniedIndex === ALLOWED) {
-      for (let i = 0; i < budgets.length; i++) this.charge(budgets[i]!, now);
-    }
-    return Promise.resolve(this.result(budgets, now, deniedIndex));
+    if (deniedIndex !== ALLOWED) return Promise.resolve(this.result(budgets, now, deniedIndex));
+    // Allowed: each counter is charged and its state read from the entry in hand, one lookup each.
+    const states: BudgetState[] = [];
+    for (let i = 0; i < budgets.length; i++) states.push(this.charge(budgets[i]!, now));
+    return Promise.resolve({ allowed: true, states, deniedIndex });
   }
 
   peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
@@ -67,38 +68,47 @@ export class MemoryRateLimiter implements RateLimiter {
     return ALLOWED;
   }
 
-  private charge(budget: Budget, now: number): void {
-    const entry = this.entries.get(budget.key);
+  /** Charges one unit and returns the budget's state after it. */
+  private charge(budget: Budget, now: number): BudgetState {
+    let entry = this.entries.get(budget.key);
     if (entry !== undefined && entry.windowEnd > now) {
       entry.count++;
-      return;
-    }
-    const start = windowStart(now, budget.windowMs);
-    if (entry !== undefined) {
-      // Re-inserting keeps the Map's insertion order roughly oldest-window-first, for eviction.
-      this.entries.delete(budget.key);
-      entry.windowEnd = start + budget.windowMs;
-      entry.count = 1;
+    } else {
+      const windowEnd = windowStart(now, budget.windowMs) + budget.windowMs;
+      if (entry !== undefined) {
+        // Re-inserting keeps the Map's insertion order roughly oldest-window-first, for eviction.
+        this.entries.delete(budget.key);
+        entry.windowEnd = windowEnd;
+        entry.count = 1;
+      } else {
+        if (this.entries.size >= this.maxEntries) this.evict(now);
+        entry = { windowEnd, count: 1 };
+      }
       this.entries.set(budget.key, entry);
-      return;
     }
-    if (this.entries.size >= this.maxEntries) this.evict(now);
-    this.entries.set(budget.key, { windowEnd: start + budget.windowMs, count: 1 });
+    const remaining = budget.limit - entry.count;
+    return {
+      key: budget.key,
+      limit: budget.limit,
+      remaining: remaining > 0 ? remaining : 0,
+      resetAt: entry.windowEnd,
+    };
   }
 
+  /** The states without charging (a refusal, or a peek). */
   private result(budgets: readonly Budget[], now: number, deniedIndex: number): ConsumeResult {
-    const states: BudgetState[] = new Array(budgets.length);
+    const states: BudgetState[] = [];
     for (let i = 0; i < budgets.length; i++) {
       const budget = budgets[i]!;
       const entry = this.entries.get(budget.key);
       const live = entry !== undefined && entry.windowEnd > now;
-      const remaining = budget.limit - (live ? entry.count : 0);
-      states[i] = {
+      const remaining = live ? budget.limit - entry.count : budget.limit;
+      states.push({
         key: budget.key,
         limit: budget.limit,
-        remaining: Math.max(remaining, 0),
+        remaining: remaining > 0 ? remaining : 0,
         resetAt: live ? entry.windowEnd : windowStart(now, budget.windowMs) + budget.windowMs,
-      };
+      });
     }
     return { allowed: deniedIndex === ALLOWED, states, deniedIndex };
   }

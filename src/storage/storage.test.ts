@@ -230,6 +230,122 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
       expect(usedA).toMatchObject({ last_used_at: at, last_used_ip: '203.0.113.9' });
       expect(usedB).toMatchObject({ last_used_at: at + 1, last_used_ip: null });
     });
+
+    it('touch updates hundreds of credentials in chunks; a repeated one gets its last entry', async () => {
+      const ws = await workspace();
+      const rows = Array.from({ length: 1203 }, () => credentialRow(ws, tick()));
+      for (let i = 0; i < rows.length; i += 500) {
+        await storage.db
+          .insertInto('credentials')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      }
+      const at = tick();
+      // The first row of a chunk types the VALUES columns on PostgreSQL: make it a null IP.
+      const batch = rows.map((r, i) => ({
+        credentialId: r.id,
+        lastUsedAt: at + i,
+        lastUsedIp: i % 500 === 0 ? null : `198.51.100.${i % 250}`,
+      }));
+      batch.push({ credentialId: rows[7]!.id, lastUsedAt: at + 9_999, lastUsedIp: '192.0.2.1' });
+      batch.push({ credentialId: 'key_missing', lastUsedAt: at, lastUsedIp: null });
+      await storage.credentials.touch(batch);
+      const read = await storage.db
+        .selectFrom('credentials')
+        .select(['id', 'last_used_at', 'last_used_ip', 'updated_at'])
+        .where('workspace_id', '=', ws)
+        .execute();
+      const byId = new Map(read.map((r) => [r.id, r]));
+      rows.forEach((r, i) => {
+        const expected =
+          i === 7
+            ? { last_used_at: at + 9_999, last_used_ip: '192.0.2.1' }
+            : { last_used_at: at + i, last_used_ip: i % 500 === 0 ? null : `198.51.100.${i % 250}` };
+        expect(byId.get(r.id)).toEqual({ id: r.id, ...expected, updated_at: r.updated_at });
+      });
+      expect(typeof byId.get(rows[0]!.id)!.last_used_at).toBe('number');
+      await storage.credentials.touch([]);
+    });
+  });
+
+  describe('usage', () => {
+    const hourRow = (credentialId: string, ws: string, hour: number, n: number) => ({
+      credential_id: credentialId,
+      workspace_id: ws,
+      hour,
+      requests: n,
+      errors_4xx: n > 1 ? 1 : 0,
+      errors_5xx: 0,
+      rate_limited: n > 2 ? 2 : 0,
+    });
+
+    it('addHourly inserts and increments in chunks; rows repeated in one call are summed', async () => {
+      const ws = await workspace();
+      const hour = Math.floor(T0 / 3_600_000) * 3_600_000;
+      const ids = Array.from({ length: 701 }, (_, i) => `key_usage_${ws}_${i}`);
+      // 1402 rows: 701 credentials × 2 hours, three statements.
+      const first = ids.flatMap((id) => [hourRow(id, ws, hour, 1), hourRow(id, ws, hour + 3_600_000, 2)]);
+      await storage.usage.addHourly(first);
+      // Again, with the first credential listed twice for the same hour.
+      await storage.usage.addHourly([...first, hourRow(ids[0]!, ws, hour, 3)]);
+      const rows = await storage.usage.hourly({ workspaceId: ws }, hour, hour + 2 * 3_600_000);
+      expect(rows).toHaveLength(1402);
+      const of = (id: string, h: number) => rows.find((r) => r.credential_id === id && r.hour === h);
+      const counts = (requests: number, errors_4xx: number, rate_limited: number) => ({
+        requests,
+        errors_4xx,
+        errors_5xx: 0,
+        rate_limited,
+      });
+      expect(of(ids[0]!, hour)).toMatchObject(counts(5, 1, 2));
+      expect(of(ids[700]!, hour)).toMatchObject(counts(2, 0, 0));
+      expect(of(ids[350]!, hour + 3_600_000)).toEqual({
+        ...hourRow(ids[350]!, ws, hour + 3_600_000, 0),
+        ...counts(4, 2, 0),
+      });
+      await storage.usage.addHourly([]);
+    });
+
+    it('pruneRequests keeps the newest 1000 rows of each credential it is given, over many chunks', async () => {
+      const ws = await workspace();
+      const logRow = (credentialId: string, i: number) => ({
+        credential_id: credentialId,
+        workspace_id: ws,
+        method: 'GET',
+        route: `/r/${i}`,
+        status: 200,
+        latency_ms: 1.5,
+        ip: null,
+        created_at: T0 + i,
+      });
+      const heavy = [`key_heavy_a_${ws}`, `key_heavy_b_${ws}`];
+      const light = Array.from({ length: 250 }, (_, i) => `key_light_${ws}_${i}`);
+      const untouched = `key_untouched_${ws}`;
+      const rows = [
+        ...Array.from({ length: 1300 }, (_, i) => logRow(heavy[0]!, i)),
+        ...Array.from({ length: 1001 }, (_, i) => logRow(heavy[1]!, i)),
+        ...Array.from({ length: 1200 }, (_, i) => logRow(untouched, i)),
+        ...light.flatMap((id) => [logRow(id, 1), logRow(id, 2)]),
+      ];
+      await storage.usage.appendRequests(rows);
+      // Light credentials on both sides of the heavy ones: they fall in different chunks.
+      await storage.usage.pruneRequests([
+        ...light.slice(0, 150),
+        ...heavy,
+        ...light.slice(150),
+        'key_missing',
+      ]);
+
+      const a = await storage.usage.recentRequests(heavy[0]!, { limit: 5000 });
+      expect(a.map((r) => r.route)).toEqual(Array.from({ length: 1000 }, (_, i) => `/r/${1299 - i}`));
+      const b = await storage.usage.recentRequests(heavy[1]!, { limit: 5000 });
+      expect([b.length, b[0]?.route, b[999]?.route]).toEqual([1000, '/r/1000', '/r/1']);
+      expect(await storage.usage.recentRequests(untouched, { limit: 5000 })).toHaveLength(1200);
+      for (const id of [light[0]!, light[249]!]) {
+        expect(await storage.usage.recentRequests(id, { limit: 5 })).toHaveLength(2);
+      }
+      await storage.usage.pruneRequests([]);
+    });
   });
 
   describe('constraints', () => {

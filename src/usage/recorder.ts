@@ -55,18 +55,25 @@ export class UsageRecorder {
   private alerts: EventRow[] = [];
   private readonly needsPrune = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
+  private pruning: Promise<void> | undefined;
   /** Batches written, for tests and metrics. */
   flushes = 0;
 
   constructor(
     private readonly storage: Storage,
-    private readonly options: { intervalMs?: number } = {},
+    private readonly options: { intervalMs?: number; pruneIntervalMs?: number } = {},
   ) {}
 
   start(): void {
     this.timer = setInterval(() => void this.flush(), this.options.intervalMs ?? 1000);
     this.timer.unref();
+    // Pruning has its own timer: it never lengthens a flush, and a slow one is not started twice.
+    this.pruneTimer = setInterval(() => {
+      if (!this.pruning) this.prune().catch(() => {});
+    }, this.options.pruneIntervalMs ?? 30_000);
+    this.pruneTimer.unref();
   }
 
   record(e: UsageEvent): void {
@@ -162,24 +169,35 @@ export class UsageRecorder {
       for (const a of alerts) await emitPrepared(tx, a, a.created_at, true);
     });
     for (const id of batch.keys()) this.needsPrune.add(id);
-    // The batch is committed: a failed prune must not fail the flush (it would be written again).
-    if (this.flushes % 30 === 0) await this.prune().catch(() => {});
   }
 
-  /** Trims each credential's request log to its newest rows (not every flush: it costs a query each). */
-  async prune(): Promise<void> {
+  /**
+   * Trims the request log of every credential written since the last prune to its newest rows (on
+   * its own timer, not every flush: it reads each credential's log). One prune runs at a time.
+   */
+  prune(): Promise<void> {
+    if (this.pruning) {
+      const next = () => this.prune();
+      return this.pruning.then(next, next);
+    }
+    if (this.needsPrune.size === 0) return Promise.resolve();
     const ids = [...this.needsPrune];
     this.needsPrune.clear();
-    try {
-      await this.storage.usage.pruneRequests(ids);
-    } catch (err) {
-      for (const id of ids) this.needsPrune.add(id);
-      throw err;
-    }
+    this.pruning = this.storage.usage
+      .pruneRequests(ids)
+      .catch((err: unknown) => {
+        for (const id of ids) this.needsPrune.add(id);
+        throw err;
+      })
+      .finally(() => {
+        this.pruning = undefined;
+      });
+    return this.pruning;
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.flush();
     await this.prune().catch(() => {});
   }

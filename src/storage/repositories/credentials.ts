@@ -1,5 +1,6 @@
 /** Credentials (API keys and integration tokens) and the hashed secrets that authenticate them. */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { inChunks, ROWS_PER_STATEMENT } from '../batch.ts';
 import { fetchPage, type Page, type PageRequest } from '../page.ts';
 import type { CredentialSecretTable, CredentialTable, Database, WorkspaceTable } from '../schema.ts';
 
@@ -31,26 +32,60 @@ export class CredentialRepository {
     await this.db.insertInto('credential_secrets').values(secret).execute();
   }
 
+  /**
+   * The secret, its credential (unless deleted) and the workspace, in one query: the credential's
+   * columns as they are, and of the others only what the credential does not already say (Kysely
+   * builds each selected column anew per query, so a short list is a cheaper cache miss).
+   */
   async findBySecretHash(hash: string): Promise<SecretLookup | undefined> {
-    const secret = await this.db
-      .selectFrom('credential_secrets')
-      .selectAll()
-      .where('hash', '=', hash)
+    const r = await this.db
+      .selectFrom('credential_secrets as s')
+      .innerJoin('credentials as c', 'c.id', 's.credential_id')
+      .innerJoin('workspaces as w', 'w.id', 'c.workspace_id')
+      .where('s.hash', '=', hash)
+      .where('c.deleted_at', 'is', null)
+      .selectAll('c')
+      .select([
+        's.start as s_start',
+        's.prefix as s_prefix',
+        's.expires_at as s_expires_at',
+        's.created_at as s_created_at',
+        'w.name as w_name',
+        'w.plan as w_plan',
+        'w.settings as w_settings',
+        'w.created_at as w_created_at',
+      ])
       .executeTakeFirst();
-    if (!secret) return undefined;
-    const credential = await this.db
-      .selectFrom('credentials')
-      .selectAll()
-      .where('id', '=', secret.credential_id)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
-    if (!credential) return undefined;
-    const workspace = await this.db
-      .selectFrom('workspaces')
-      .selectAll()
-      .where('id', '=', credential.workspace_id)
-      .executeTakeFirst();
-    return workspace ? { credential, secret, workspace } : undefined;
+    if (!r) return undefined;
+    const {
+      s_start,
+      s_prefix,
+      s_expires_at,
+      s_created_at,
+      w_name,
+      w_plan,
+      w_settings,
+      w_created_at,
+      ...credential
+    } = r;
+    return {
+      credential,
+      secret: {
+        hash,
+        credential_id: credential.id,
+        start: s_start,
+        prefix: s_prefix,
+        expires_at: s_expires_at,
+        created_at: s_created_at,
+      },
+      workspace: {
+        id: credential.workspace_id,
+        name: w_name,
+        plan: w_plan,
+        settings: w_settings,
+        created_at: w_created_at,
+      },
+    };
   }
 
   get(workspaceId: string, id: string): Promise<CredentialRow | undefined> {
@@ -150,14 +185,32 @@ export class CredentialRepository {
     return Number(r.numUpdatedRows) > 0;
   }
 
-  /** Applies a batch of last-used updates (the usage recorder flushes these). */
+  /**
+   * Applies a batch of last-used updates (the usage recorder flushes these): one
+   * `update … from (values …)` per ROWS_PER_STATEMENT credentials, on both dialects (SQLite ≥ 3.33).
+   * A credential listed twice gets its last entry.
+   */
   async touch(batch: readonly UsageTouch[]): Promise<void> {
-    for (const t of batch) {
+    const latest = new Map<string, UsageTouch>();
+    for (const t of batch) latest.set(t.credentialId, t);
+    await inChunks([...latest.values()], ROWS_PER_STATEMENT, async (chunk) => {
+      // VALUES columns are named column1, column2, … on both dialects. The first row's casts type the
+      // columns for PostgreSQL (parameters alone would be text); SQLite reads `bigint` as integer.
+      const rows = chunk.map((t, i) =>
+        i === 0
+          ? sql`(cast(${t.credentialId} as text), cast(${t.lastUsedAt} as bigint), cast(${t.lastUsedIp} as text))`
+          : sql`(${t.credentialId}, ${t.lastUsedAt}, ${t.lastUsedIp})`,
+      );
       await this.db
         .updateTable('credentials')
-        .set({ last_used_at: t.lastUsedAt, last_used_ip: t.lastUsedIp })
-        .where('id', '=', t.credentialId)
+        .from(
+          sql<{ column1: string; column2: number; column3: string | null }>`(values ${sql.join(rows)})`.as(
+            'v',
+          ),
+        )
+        .set((eb) => ({ last_used_at: eb.ref('v.column2'), last_used_ip: eb.ref('v.column3') }))
+        .whereRef('credentials.id', '=', 'v.column1')
         .execute();
-    }
+    });
   }
 }

@@ -1,0 +1,95 @@
+/** The usage recorder's pruning: on its own timer, never inside a flush, one at a time, retried on failure. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteDatabase, type TestDatabase } from '../../test/support/storages.ts';
+import { type UsageEvent, UsageRecorder } from './recorder.ts';
+
+const NOW = Date.parse('2026-03-01T10:00:00Z');
+const use = (credentialId: string, i = 0): UsageEvent => ({
+  credentialId,
+  workspaceId: 'ws_1',
+  ip: '203.0.113.1',
+  at: NOW + i,
+  method: 'GET',
+  route: '/v1/ping',
+  status: 200,
+  latencyMs: 1,
+});
+
+describe('usage recorder pruning', () => {
+  let db: TestDatabase;
+  let pruned: string[][];
+  let recorder: UsageRecorder | undefined;
+  beforeEach(async () => {
+    db = await createSqliteDatabase();
+    pruned = [];
+    const prune = db.storage.usage.pruneRequests.bind(db.storage.usage);
+    db.storage.usage.pruneRequests = (ids) => {
+      pruned.push([...ids]);
+      return prune(ids);
+    };
+  });
+  afterEach(async () => {
+    await recorder?.stop();
+    recorder = undefined;
+    await db.drop();
+  });
+
+  const until = async (done: () => boolean) => {
+    for (let waited = 0; !done(); waited += 5) {
+      if (waited > 2_000) throw new Error('timed out');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
+
+  it('a flush writes without pruning; the prune timer prunes what was written since the last prune', async () => {
+    recorder = new UsageRecorder(db.storage, { intervalMs: 3_600_000, pruneIntervalMs: 30 });
+    recorder.start();
+    recorder.record(use('key_a'));
+    recorder.record(use('key_b'));
+    await recorder.flush();
+    expect(pruned).toEqual([]);
+    recorder.record(use('key_a'));
+    recorder.record(use('key_c'));
+    await recorder.flush();
+    await until(() => pruned.length === 1);
+    expect(pruned[0]!.sort()).toEqual(['key_a', 'key_b', 'key_c']);
+    // Nothing written since: the next ticks have nothing to prune.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(pruned).toHaveLength(1);
+    expect(await db.storage.usage.recentRequests('key_a', { limit: 10 })).toHaveLength(2);
+  });
+
+  it('one prune at a time; a failed one keeps its credentials for the next', async () => {
+    recorder = new UsageRecorder(db.storage);
+    const usage = db.storage.usage;
+    const prune = usage.pruneRequests;
+    let release: () => void = () => {};
+    let fail = true;
+    usage.pruneRequests = async (ids) => {
+      pruned.push([...ids]);
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      if (fail) throw new Error('database went away');
+    };
+    recorder.record(use('key_a'));
+    await recorder.flush();
+    const first = recorder.prune();
+    recorder.record(use('key_b'));
+    await recorder.flush();
+    const second = recorder.prune(); // waits for the first
+    await new Promise((r) => setImmediate(r));
+    expect(pruned).toEqual([['key_a']]);
+    release();
+    await expect(first).rejects.toThrow('database went away');
+    // The second runs after the first, with key_b and the failed key_a.
+    await until(() => pruned.length === 2);
+    expect(pruned[1]!.sort()).toEqual(['key_a', 'key_b']);
+    fail = false;
+    release();
+    await second;
+    usage.pruneRequests = prune;
+    await recorder.prune();
+    expect(pruned).toHaveLength(2); // nothing left to prune
+  });
+});

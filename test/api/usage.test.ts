@@ -211,20 +211,21 @@ describeDialects('usage tracking', (create) => {
     });
   });
 
-  it('a batch is written once even when the pruning after it fails', async () => {
+  it('a failed prune loses nothing and never writes a batch twice', async () => {
     const key = await t().key(owner.workspaceId, 'read');
     const recorder = t().deps.usage;
     const repo = t().deps.storage.usage;
     const prune = repo.pruneRequests;
+    await burst(t(), key.secret, 3, () => 'ok');
+    await recorder.flush();
     repo.pruneRequests = () => Promise.reject(new Error('database went away'));
     try {
-      await burst(t(), key.secret, 3, () => 'ok');
-      recorder.flushes = 30; // the flush that prunes
-      await recorder.flush();
+      await expect(recorder.prune()).rejects.toThrow('database went away');
     } finally {
       repo.pruneRequests = prune;
     }
     await recorder.flush();
+    await recorder.prune();
     expect((await usageOf(key.id)).totals.requests).toBe(3);
     expect(expectData<unknown[]>(await logOf(key.id))).toHaveLength(3);
   });

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { CredentialCache } from '../cache/credential-cache.ts';
 import { resolvePlans } from '../core/plans.ts';
-import { generateSecret, hashSecret } from '../core/secrets.ts';
+import { digestSecret, generateSecret } from '../core/secrets.ts';
 import { MemoryRateLimiter } from '../limits/memory-rate-limiter.ts';
-import type { Budget, ConsumeResult, RateLimiter } from '../limits/rate-limiter.ts';
+import type { Budget, ConsumeResult, MaybePromise, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
 import { CredentialVerifier, toCacheEntry } from './verify.ts';
@@ -74,6 +74,24 @@ function verifierOver(storage: Storage, limiter: RateLimiter = new MemoryRateLim
 }
 
 describe('credential verifier', () => {
+  it('answers a cached key on the in-process limiter synchronously (no promise on the hot path)', async () => {
+    const { storage, reads } = pendingStorage();
+    const { verifier } = verifierOver(storage);
+    const secret = generateSecret('spk_');
+    const miss = verifier.verify(secret, NOW);
+    expect(miss).toBeInstanceOf(Promise);
+    await settle();
+    reads[0]!.resolve(lookup());
+    expect((await miss).code).toBe('VALID');
+    const hit = verifier.verify(secret, NOW, 'boards:read');
+    expect(hit).not.toBeInstanceOf(Promise);
+    expect(hit).toMatchObject({ valid: true, code: 'VALID' });
+    // A wrong checksum is still refused before any lookup, cached or not.
+    const typo = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+    expect(await verifier.verify(typo, NOW)).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(reads).toHaveLength(1);
+  });
+
   it('concurrent misses for one key read the database once, and the entry is cached', async () => {
     const { storage, reads } = pendingStorage();
     const { cache, verifier } = verifierOver(storage);
@@ -83,7 +101,7 @@ describe('credential verifier', () => {
     expect(reads).toHaveLength(1);
     reads[0]!.resolve(lookup());
     expect((await results).map((r) => r.code)).toEqual(['VALID', 'VALID', 'VALID']);
-    expect(cache.get(hashSecret(secret))?.credentialId).toBe('key_1');
+    expect(cache.get(digestSecret(secret))?.credentialId).toBe('key_1');
     expect((await verifier.verify(secret, NOW)).code).toBe('VALID');
     expect(reads).toHaveLength(1);
   });
@@ -118,14 +136,14 @@ describe('credential verifier', () => {
       invalidate(cache); // e.g. the key was revoked after the read saw it active
       reads[0]!.resolve(lookup());
       expect((await first).code).toBe('VALID');
-      expect(cache.get(hashSecret(secret))).toBeUndefined();
+      expect(cache.get(digestSecret(secret))).toBeUndefined();
 
       const second = verifier.verify(secret, NOW);
       await settle();
       expect(reads).toHaveLength(2);
       reads[1]!.resolve(lookup({ revokedAt: NOW - 1 }));
       expect((await second).code).toBe('KEY_REVOKED');
-      expect(cache.get(hashSecret(secret))?.revokedAt).toBe(NOW - 1);
+      expect(cache.get(digestSecret(secret))?.revokedAt).toBe(NOW - 1);
     }
   });
 
@@ -148,7 +166,7 @@ describe('credential verifier', () => {
       'KEY_REVOKED',
     ]);
     // The newer read is the one kept.
-    expect(cache.get(hashSecret(secret))?.revokedAt).toBe(NOW - 1);
+    expect(cache.get(digestSecret(secret))?.revokedAt).toBe(NOW - 1);
   });
 
   it('budgets are built once per cache entry and handed to the limiter as they are', async () => {
@@ -168,7 +186,7 @@ describe('credential verifier', () => {
     const seen: (readonly Budget[])[] = [];
     const inner = new MemoryRateLimiter();
     const limiter: RateLimiter = {
-      consume(budgets, now): Promise<ConsumeResult> {
+      consume(budgets, now): MaybePromise<ConsumeResult> {
         seen.push(budgets);
         return inner.consume(budgets, now);
       },
@@ -185,7 +203,7 @@ describe('credential verifier', () => {
     const second = await verifier.verify(secret, NOW);
     expect(seen).toHaveLength(2);
     expect(seen[1]).toBe(seen[0]);
-    expect(seen[0]).toBe(cache.get(hashSecret(secret))?.budgets);
+    expect(seen[0]).toBe(cache.get(digestSecret(secret))?.budgets);
     expect(second.ratelimit).toMatchObject({ key: 'key:key_1', remaining: 998 });
     expect(second.keyBudget).toMatchObject({ key: 'key:key_1', limit: 1000, remaining: 998 });
   });

@@ -7,9 +7,15 @@ import { parseRateLimit } from '../core/durations.ts';
 import { credentialState } from '../core/lifecycle.ts';
 import type { Plan } from '../core/plans.ts';
 import { type RequiredScope, scopeSatisfies } from '../core/scopes.ts';
-import { hashSecret, isWellFormedSecret } from '../core/secrets.ts';
+import { digestSecret, hexOfDigest, isWellFormedSecret, secretPrefixOf } from '../core/secrets.ts';
 import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
-import type { Budget, BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
+import type {
+  Budget,
+  BudgetState,
+  ConsumeResult,
+  MaybePromise,
+  RateLimiter,
+} from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
 
@@ -53,71 +59,90 @@ function outcome(code: VerifyCode, credential?: CachedCredential, ratelimit?: Bu
   return { valid: code === 'VALID', code, credential, ratelimit, keyBudget: undefined, limitedBy: undefined };
 }
 
-/** A database read under way for a secret hash, and the cache generation it started in. */
+/** A database read under way for a secret digest, and the cache generation it started in. */
 interface Loading {
   generation: number;
   promise: Promise<CachedCredential | undefined>;
 }
 
 export class CredentialVerifier {
-  /** Concurrent misses for one hash share one read (a cold key under load is read once). */
+  /** Concurrent misses for one secret share one read (a cold key under load is read once). */
   private readonly loading = new Map<string, Loading>();
 
   constructor(private readonly deps: VerifierDeps) {}
 
-  async verify(secret: string, now: number, scope?: RequiredScope): Promise<VerifyResult> {
+  /**
+   * Synchronous for a cached credential and an in-process limiter (no promise, no microtask on the
+   * hot path); a promise when the database or Redis has to answer.
+   */
+  verify(secret: string, now: number, scope?: RequiredScope): MaybePromise<VerifyResult> {
+    // Prefix and length first (free); the checksum only on a cache miss: a secret whose SHA-256 is
+    // in the cache is a real one, and every miss is still checked before any lookup.
+    if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return outcome('UNAUTHENTICATED');
+    const digest = digestSecret(secret);
+    const cached = this.deps.cache.get(digest);
+    if (cached !== undefined) return this.decide(cached, now, scope);
     if (!isWellFormedSecret(secret, this.deps.prefixes)) return outcome('UNAUTHENTICATED');
-    const hash = hashSecret(secret);
-    const entry = this.deps.cache.get(hash) ?? (await this.load(hash));
-    if (!entry) return outcome('UNAUTHENTICATED');
-
-    const budgets = entry.budgets;
-    const state = credentialState(entry, now);
-    if (state !== 'active' || !entry.plan.apiAccess) {
-      const peek = await this.deps.limiter.peek(budgets, now);
-      const code =
-        state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
-      return outcome(code, entry, tightest(peek.states));
-    }
-
-    const result = await this.deps.limiter.consume(budgets, now);
-    if (!result.allowed) {
-      const denied = result.states[result.deniedIndex];
-      return {
-        ...outcome('RATE_LIMITED', entry, denied),
-        limitedBy: result.deniedIndex === 0 ? 'key' : 'workspace',
-      };
-    }
-    const ratelimit = tightest(result.states);
-    if (scope && !scopeSatisfies(entry.scopes, scope)) return outcome('SCOPE_INSUFFICIENT', entry, ratelimit);
-    const valid = outcome('VALID', entry, ratelimit);
-    valid.keyBudget = result.states[0];
-    return valid;
+    return this.load(digest).then((entry) =>
+      entry ? this.decide(entry, now, scope) : outcome('UNAUTHENTICATED'),
+    );
   }
 
-  private load(hash: string): Promise<CachedCredential | undefined> {
+  /** Lifecycle, plan, both budgets and scope, for an identified credential. */
+  private decide(entry: CachedCredential, now: number, scope?: RequiredScope): MaybePromise<VerifyResult> {
+    const state = credentialState(entry, now);
+    if (state !== 'active' || !entry.plan.apiAccess) {
+      const code: VerifyCode =
+        state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
+      const peek = this.deps.limiter.peek(entry.budgets, now);
+      return peek instanceof Promise
+        ? peek.then((p) => outcome(code, entry, tightest(p.states)))
+        : outcome(code, entry, tightest(peek.states));
+    }
+    const result = this.deps.limiter.consume(entry.budgets, now);
+    return result instanceof Promise
+      ? result.then((r) => charged(entry, r, scope))
+      : charged(entry, result, scope);
+  }
+
+  private load(digest: string): Promise<CachedCredential | undefined> {
     const generation = this.deps.cache.generation;
-    const under = this.loading.get(hash);
+    const under = this.loading.get(digest);
     // Join a read under way only if nothing was invalidated since it began: it may hold the old state.
     if (under !== undefined && under.generation === generation) return under.promise;
     const loading: Loading = {
       generation,
-      promise: this.read(hash, generation).finally(() => {
-        if (this.loading.get(hash) === loading) this.loading.delete(hash);
+      promise: this.read(digest, generation).finally(() => {
+        if (this.loading.get(digest) === loading) this.loading.delete(digest);
       }),
     };
-    this.loading.set(hash, loading);
+    this.loading.set(digest, loading);
     return loading.promise;
   }
 
-  private async read(hash: string, generation: number): Promise<CachedCredential | undefined> {
-    const found = await this.deps.storage.credentials.findBySecretHash(hash);
+  private async read(digest: string, generation: number): Promise<CachedCredential | undefined> {
+    const found = await this.deps.storage.credentials.findBySecretHash(hexOfDigest(digest));
     if (!found) return undefined;
     const entry = toCacheEntry(found, this.deps.plans);
     // Invalidated meanwhile: good enough for the requests that were waiting, not to keep.
-    if (this.deps.cache.generation === generation) this.deps.cache.set(hash, entry);
+    if (this.deps.cache.generation === generation) this.deps.cache.set(digest, entry);
     return entry;
   }
+}
+
+/** The outcome once both budgets were asked to charge one request. */
+function charged(entry: CachedCredential, result: ConsumeResult, scope?: RequiredScope): VerifyResult {
+  if (!result.allowed) {
+    const denied = result.states[result.deniedIndex];
+    const limited = outcome('RATE_LIMITED', entry, denied);
+    limited.limitedBy = result.deniedIndex === 0 ? 'key' : 'workspace';
+    return limited;
+  }
+  const ratelimit = tightest(result.states);
+  if (scope && !scopeSatisfies(entry.scopes, scope)) return outcome('SCOPE_INSUFFICIENT', entry, ratelimit);
+  const valid = outcome('VALID', entry, ratelimit);
+  valid.keyBudget = result.states[0];
+  return valid;
 }
 
 export function toCacheEntry(

@@ -1,7 +1,7 @@
 /** buildApp(deps): the Fastify application, never listening by itself (serve and tests decide). */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type onResponseHookHandler } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { RouteMetrics } from './route-metrics.ts';
 import { managementRoutes } from './routes/api/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -27,13 +28,11 @@ export const BODY_LIMIT = 1024 * 1024;
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    // No Fastify logger: it would build (and validate) a child logger per request and print URLs, where
+    // a mistaken key may sit in a query string. Our few log lines go to deps.logger (errors plugin).
+    logger: false,
     bodyLimit: BODY_LIMIT,
     trustProxy: deps.config.trustProxy,
-    // Fastify's request log prints URLs, and a mistaken key may sit in a query string: log our own line.
-    logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request (measurable on the hot path): our few log lines carry what they need.
-    childLoggerFactory: (logger) => logger,
     // Keep the request id out of anything a client could spoof.
     requestIdHeader: false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -51,7 +50,36 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (body === '') return done(null, undefined);
     return parseJson(request, body as string, done);
   });
-  registerErrorHandling(app);
+  const routeMetrics = new RouteMetrics();
+  registerErrorHandling(app, routeMetrics.forRoute('unmatched'), deps.logger);
+  // Every route gets its own onResponse hook (metrics, and usage for identified credentials) holding
+  // its pattern and counters, so no request has to look them up (`request.routeOptions` builds a new
+  // object on every access). Added first, so it sees every route registered after it.
+  app.addHook('onRoute', (route) => {
+    const pattern = route.url;
+    const stats = routeMetrics.forRoute(pattern);
+    const onResponse: onResponseHookHandler = (request, reply, done) => {
+      const latencyMs = reply.elapsedTime;
+      stats.observe(request.method, reply.statusCode, latencyMs);
+      const credential = request.credential;
+      if (credential !== undefined) {
+        deps.usage.record({
+          credentialId: credential.credentialId,
+          workspaceId: credential.workspaceId,
+          ip: request.ip,
+          at: request.credentialAt,
+          method: request.method,
+          route: pattern,
+          status: reply.statusCode,
+          latencyMs,
+        });
+      }
+      done();
+    };
+    const own = route.onResponse;
+    route.onResponse =
+      own === undefined ? [onResponse] : Array.isArray(own) ? [...own, onResponse] : [own, onResponse];
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -100,26 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerBearerAuth(app, deps);
   registerSystemRoutes(app, deps);
-  const observe = registerMetrics(app, deps);
-
-  // One synchronous hook after every response: metrics, and usage for identified credentials.
-  app.addHook('onResponse', (request, reply, done) => {
-    observe(request, reply);
-    const credential = request.credential;
-    if (credential) {
-      deps.usage.record({
-        credentialId: credential.credentialId,
-        workspaceId: credential.workspaceId,
-        ip: request.ip,
-        at: deps.clock.now(),
-        method: request.method,
-        route: request.routeOptions.url ?? request.url.split('?')[0]!,
-        status: reply.statusCode,
-        latencyMs: reply.elapsedTime,
-      });
-    }
-    done();
-  });
+  registerMetrics(app, deps, routeMetrics);
 
   await app.register(
     async (v1) => {
@@ -134,6 +143,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(managementRoutes(deps), { prefix: '/api' });
   // Dashboard last: its catch-all GET serves the single-page app for every path nothing else claims.
-  await app.register(dashboardRoutes);
+  await app.register(dashboardRoutes, { logger: deps.logger });
   return app;
 }

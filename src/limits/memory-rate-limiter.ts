@@ -33,18 +33,18 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.entries.size;
   }
 
-  consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
+  consume(budgets: readonly Budget[], now: number): ConsumeResult {
     if (now >= this.nextSweepAt) this.sweep(now);
     const deniedIndex = this.firstDenied(budgets, now);
-    if (deniedIndex !== ALLOWED) return Promise.resolve(this.result(budgets, now, deniedIndex));
+    if (deniedIndex !== ALLOWED) return this.result(budgets, now, deniedIndex);
     // Allowed: each counter is charged and its state read from the entry in hand, one lookup each.
     const states: BudgetState[] = [];
     for (let i = 0; i < budgets.length; i++) states.push(this.charge(budgets[i]!, now));
-    return Promise.resolve({ allowed: true, states, deniedIndex });
+    return { allowed: true, states, deniedIndex };
   }
 
-  peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
-    return Promise.resolve(this.result(budgets, now, this.firstDenied(budgets, now)));
+  peek(budgets: readonly Budget[], now: number): ConsumeResult {
+    return this.result(budgets, now, this.firstDenied(budgets, now));
   }
 
   close(): Promise<void> {

@@ -25,14 +25,20 @@ export interface ConsumeResult {
   deniedIndex: number;
 }
 
+/**
+ * A backend answers synchronously when it can (in-process counters) and with a promise when it
+ * must (Redis): the hot path then costs no promise and no microtask for the in-process limiter.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface RateLimiter {
   /**
    * Charges one unit to every budget if all have room, atomically (no other caller can slip between
    * the check and the charge); charges nothing otherwise.
    */
-  consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
+  consume(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
   /** The states without charging anything. */
-  peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
+  peek(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,10 @@
-/** The usage recorder's pruning: on its own timer, never inside a flush, one at a time, retried on failure. */
+/**
+ * The usage recorder: the request log's ring, the log written on its own (slower) cadence, and
+ * pruning on its own timer, never inside a flush, one at a time, retried on failure.
+ */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDatabase, type TestDatabase } from '../../test/support/storages.ts';
-import { type UsageEvent, UsageRecorder } from './recorder.ts';
+import { RecentRequests, type UsageEvent, UsageRecorder } from './recorder.ts';
 
 const NOW = Date.parse('2026-03-01T10:00:00Z');
 const use = (credentialId: string, i = 0): UsageEvent => ({
@@ -91,5 +94,77 @@ describe('usage recorder pruning', () => {
     usage.pruneRequests = prune;
     await recorder.prune();
     expect(pruned).toHaveLength(2); // nothing left to prune
+  });
+});
+
+describe('recent requests ring', () => {
+  const at = (ring: RecentRequests) => ring.rows().map((r) => r.created_at - NOW);
+
+  it('keeps the newest rows, oldest first, reusing its rows once full', () => {
+    const ring = new RecentRequests(3);
+    for (let i = 0; i < 2; i++) ring.add(use('key_a', i));
+    expect(at(ring)).toEqual([0, 1]);
+    for (let i = 2; i < 7; i++) ring.add({ ...use('key_a', i), status: 500 + i });
+    expect(at(ring)).toEqual([4, 5, 6]);
+    expect(ring.rows().map((r) => r.status)).toEqual([504, 505, 506]);
+    expect(ring.length).toBe(3);
+  });
+
+  it('absorbs an older ring in place: older rows first, the newest kept', () => {
+    const older = new RecentRequests(3);
+    for (let i = 0; i < 3; i++) older.add(use('key_a', i));
+    const newer = new RecentRequests(3);
+    newer.add(use('key_a', 10));
+    newer.absorbOlder(older);
+    expect(at(newer)).toEqual([1, 2, 10]);
+    newer.add(use('key_a', 11));
+    expect(at(newer)).toEqual([2, 10, 11]);
+  });
+});
+
+describe('usage recorder cadence', () => {
+  let db: TestDatabase;
+  let recorder: UsageRecorder | undefined;
+  beforeEach(async () => {
+    db = await createSqliteDatabase();
+  });
+  afterEach(async () => {
+    await recorder?.stop();
+    recorder = undefined;
+    await db.drop();
+  });
+
+  it('the timer writes counters every tick and the request log only every logIntervalMs', async () => {
+    recorder = new UsageRecorder(db.storage, { intervalMs: 10, logIntervalMs: 3_600_000 });
+    recorder.start();
+    recorder.record(use('key_a'));
+    const flushes = recorder.flushes;
+    for (let waited = 0; recorder.flushes === flushes; waited += 5) {
+      if (waited > 2_000) throw new Error('no flush');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const hours = await db.storage.usage.hourly({ workspaceId: 'ws_1' }, NOW - 3_600_000, NOW + 3_600_000);
+    expect(hours.map((h) => h.requests)).toEqual([1]);
+    expect(await db.storage.usage.recentRequests('key_a', { limit: 10 })).toHaveLength(0);
+    // An explicit flush (and stop) writes the log too, in order.
+    recorder.record(use('key_a', 1));
+    await recorder.flush();
+    const logged = await db.storage.usage.recentRequests('key_a', { limit: 10 });
+    expect(logged.map((r) => r.created_at - NOW).sort()).toEqual([0, 1]);
+  });
+
+  it('a failed write keeps its request log for the next flush, before what came after', async () => {
+    recorder = new UsageRecorder(db.storage);
+    const transaction = db.storage.transaction.bind(db.storage);
+    let fail = true;
+    db.storage.transaction = ((run) =>
+      fail ? Promise.reject(new Error('database went away')) : transaction(run)) as typeof transaction;
+    recorder.record(use('key_a', 0));
+    await recorder.flush();
+    recorder.record(use('key_a', 1));
+    fail = false;
+    await recorder.flush();
+    const logged = await db.storage.usage.recentRequests('key_a', { limit: 10 });
+    expect(logged.map((r) => r.created_at - NOW)).toEqual([1, 0]); // newest first: order kept
   });
 });

@@ -105,6 +105,34 @@ describeDialects('verification disabled and metrics', (create) => {
     expect(res.body).not.toContain('brd_doesnotexist');
     expect(res.body).not.toContain(key.secret);
   });
+
+  it('GET /metrics has a latency histogram per route pattern, and unknown paths count as unmatched', async () => {
+    const ws = await t().workspace();
+    const key = await t().key(ws);
+    for (let i = 0; i < 3; i++) await t().call(key.secret, 'GET', '/v1/ping');
+    await t().app.inject({ method: 'DELETE', url: '/v1/nothing-here/brd_secretlooking' });
+    const body = (await t().app.inject({ url: '/metrics' })).body;
+    const value = (line: string | undefined) => Number(line?.split(' ').pop());
+    const series = (name: string) =>
+      body.split('\n').filter((l) => l.startsWith(`keyward_http_request_duration_seconds_${name}{`));
+    const buckets = series('bucket').filter((l) => l.includes('route="/v1/ping"'));
+    expect(buckets).toHaveLength(11);
+    const counts = buckets.map(value);
+    // Cumulative, ending at +Inf with every request the counter saw (earlier tests pinged too).
+    expect(counts).toEqual([...counts].sort((a, b) => a - b));
+    expect(buckets.at(-1)).toContain('le="+Inf"');
+    const pings = value(
+      body
+        .split('\n')
+        .find((l) => l.startsWith('keyward_http_requests_total{method="GET",route="/v1/ping",status="200"}')),
+    );
+    expect(pings).toBeGreaterThanOrEqual(3);
+    expect(counts.at(-1)).toBe(pings);
+    expect(value(series('count').find((l) => l.includes('"/v1/ping"')))).toBe(pings);
+    expect(value(series('sum').find((l) => l.includes('"/v1/ping"')))).toBeGreaterThan(0);
+    expect(body).toContain('keyward_http_requests_total{method="DELETE",route="unmatched",status="404"} 1');
+    expect(body).not.toContain('secretlooking');
+  });
 });
 
 describe('verify codes', () => {

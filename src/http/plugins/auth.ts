@@ -2,11 +2,20 @@
  * Bearer authentication for routes that declare `config.scope`: one verification per request,
  * rate-limit headers on every credentialed answer, and throttling of failed attempts per IP.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+  onRequestHookHandler,
+  preValidationHookHandler,
+  RouteOptions,
+} from 'fastify';
 import type { CachedCredential } from '../../cache/credential-cache.ts';
 import { ERRORS, type ErrorCode } from '../../core/errors.ts';
 import type { RequiredScope } from '../../core/scopes.ts';
-import type { VerifyCode } from '../../credentials/verify.ts';
+import type { VerifyCode, VerifyResult } from '../../credentials/verify.ts';
 import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
 import { budgetAlert } from '../../usage/alerts.ts';
 import type { AppDeps } from '../deps.ts';
@@ -19,8 +28,12 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     credential: CachedCredential | undefined;
+    /** When the credential was verified (the time usage records for this request). */
+    credentialAt: number;
   }
 }
+
+type HookDone = HookHandlerDoneFunction;
 
 const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
   UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
@@ -134,64 +147,147 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   }
 
   app.decorateRequest('credential', undefined);
+  app.decorateRequest('credentialAt', 0);
 
-  app.addHook('onRequest', async (request, reply) => {
-    const scope = request.routeOptions.config.scope;
-    if (!scope) return;
-    const now = clock.now();
-    if (ipBlocked(request, reply, now)) return reply;
-
-    if (anyValueLooksLikeSecret(request.query) || cookieHoldsSecret(request.headers.cookie)) {
-      return refuse(request, reply, now, WRONG_PLACE);
-    }
-    const header = request.headers.authorization;
-    if (!header) {
-      // A body may carry the key by mistake: decide after parsing so the message can say so.
-      if (request.headers['content-length'] || request.headers['transfer-encoding']) return;
-      return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
-    }
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match) return refuse(request, reply, now, `Malformed Authorization header. ${USE_HEADER}`);
-
-    const result = await verifier.verify(match[1]!, now, scope === 'any' ? undefined : scope);
+  /** What a verification decided, once the rate-limit headers are set: pass, or answer with an error. */
+  function conclude(
+    result: VerifyResult,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    now: number,
+    scope: RequiredScope | 'any',
+    done: HookDone,
+  ): void {
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
     // Set for every identified credential, so failed calls (403, 429) appear in its usage too.
     request.credential = result.credential;
+    request.credentialAt = now;
     if (result.code === 'VALID') {
-      if (result.keyBudget && result.credential?.alertBudgetPercent)
-        checkBudgetAlert(result.credential, result.keyBudget);
+      const credential = result.credential!;
+      if (result.keyBudget && credential.alertBudgetPercent) checkBudgetAlert(credential, result.keyBudget);
       // A token replaced by "rotate later" still works; tell its caller until when.
-      const endsAt = result.credential?.secretEndsAt;
-      if (endsAt != null) {
+      const endsAt = credential.secretEndsAt;
+      if (endsAt !== null) {
         reply.header('sunset', new Date(endsAt).toUTCString());
         reply.header('x-token-expires-at', new Date(endsAt).toISOString());
       }
+      done();
       return;
     }
-    if (result.code === 'UNAUTHENTICATED')
-      return refuse(request, reply, now, `The API key is not valid. ${USE_HEADER}`);
+    if (result.code === 'UNAUTHENTICATED') {
+      refuse(request, reply, now, `The API key is not valid. ${USE_HEADER}`).catch(done);
+      return;
+    }
     if (result.code === 'SCOPE_INSUFFICIENT') {
-      return sendError(reply, 'ERR_SCOPE_INSUFFICIENT', `This endpoint requires the ${scope} scope.`, {
+      sendError(reply, 'ERR_SCOPE_INSUFFICIENT', `This endpoint requires the ${scope} scope.`, {
         required: scope,
       });
+      return;
     }
     if (result.code === 'RATE_LIMITED') {
-      return sendError(reply, 'ERR_RATE_LIMITED', `Rate limit exceeded for this ${result.limitedBy}.`, {
+      sendError(reply, 'ERR_RATE_LIMITED', `Rate limit exceeded for this ${result.limitedBy}.`, {
         limit: result.limitedBy,
       });
+      return;
     }
     const code = CODE_TO_ERROR[result.code];
     const message = ERRORS[code].message.replace(
       'API key',
       result.credential?.kind === 'integration_token' ? 'integration token' : 'API key',
     );
-    return sendError(reply, code, message);
-  });
+    sendError(reply, code, message);
+  }
+
+  /**
+   * The onRequest hook of one route. Callback style, and verification answers synchronously for a
+   * cached key on the in-process limiter: a request of a known key costs no promise here.
+   */
+  function bearerHook(scope: RequiredScope | 'any', bodyMayFollow: boolean): onRequestHookHandler {
+    const required = scope === 'any' ? undefined : scope;
+    return (request, reply, done) => {
+      const now = clock.now();
+      if (blockedUntil.size !== 0 && ipBlocked(request, reply, now)) return;
+      const raw = request.raw;
+      if (
+        (raw.url!.includes('?') && anyValueLooksLikeSecret(request.query)) ||
+        cookieHoldsSecret(raw.headers.cookie)
+      ) {
+        refuse(request, reply, now, WRONG_PLACE).catch(done);
+        return;
+      }
+      const header = raw.headers.authorization;
+      if (!header) {
+        // A body may carry the key by mistake: decide after parsing (preValidation) so the message can say so.
+        if (bodyMayFollow && (raw.headers['content-length'] || raw.headers['transfer-encoding'])) {
+          done();
+          return;
+        }
+        sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
+        return;
+      }
+      const secret = bearerSecret(header);
+      if (secret === undefined) {
+        refuse(request, reply, now, `Malformed Authorization header. ${USE_HEADER}`).catch(done);
+        return;
+      }
+      const result = verifier.verify(secret, now, required);
+      if (result instanceof Promise) {
+        result.then((r) => conclude(r, request, reply, now, scope, done)).catch(done);
+      } else {
+        conclude(result, request, reply, now, scope, done);
+      }
+    };
+  }
 
   // Requests without an Authorization header but with a body: refuse, pointing at the header.
-  app.addHook('preValidation', async (request, reply) => {
-    if (!request.routeOptions.config.scope || request.credential) return;
-    if (anyValueLooksLikeSecret(request.body)) return refuse(request, reply, clock.now(), WRONG_PLACE);
-    return sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
+  const bodyCheck: preValidationHookHandler = (request, reply, done) => {
+    if (request.credential) {
+      done();
+      return;
+    }
+    if (anyValueLooksLikeSecret(request.body)) {
+      refuse(request, reply, clock.now(), WRONG_PLACE).catch(done);
+      return;
+    }
+    sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
+  };
+
+  // Hooks go on the routes that declare a scope, and only there: other routes pay nothing, and no
+  // hook has to read `request.routeOptions` (a new object per access) to find out.
+  app.addHook('onRoute', (route) => {
+    const scope = route.config?.scope;
+    if (!scope) return;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const bodyMayFollow = methods.some((m) => !BODYLESS.has(m));
+    prependHook(route, 'onRequest', bearerHook(scope, bodyMayFollow));
+    if (bodyMayFollow) prependHook(route, 'preValidation', bodyCheck);
   });
+}
+
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+const WHITESPACE = /\s/;
+
+/** The secret of `Bearer <secret>` (scheme in any case, spaces around), or undefined. */
+function bearerSecret(header: string): string | undefined {
+  // The common exact form without the capturing expression (and its match array).
+  if (header.length > 7 && header.startsWith('Bearer ')) {
+    const secret = header.slice(7);
+    if (!WHITESPACE.test(secret)) return secret;
+  }
+  return BEARER.exec(header)?.[1];
+}
+
+type HookName = 'onRequest' | 'preValidation';
+
+/** Puts `hook` first among the route's own hooks of that kind. */
+function prependHook(
+  route: RouteOptions,
+  name: HookName,
+  hook: onRequestHookHandler | preValidationHookHandler,
+) {
+  const own = route[name] as unknown;
+  const list = own === undefined ? [] : Array.isArray(own) ? own : [own];
+  (route as unknown as Record<HookName, unknown[]>)[name] = [hook, ...list];
 }

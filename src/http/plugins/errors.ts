@@ -1,8 +1,9 @@
 /** Maps every failure to the error envelope once: Keyward errors, Fastify's own, validation, the rest. */
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, type ErrorCode, type ErrorDetails, isKeywardError } from '../../core/errors.ts';
 import { isUnavailable } from '../../storage/errors.ts';
+import type { RouteStats } from '../route-metrics.ts';
 
 // A key pasted into a path or a field must not come back in an error (messages quote ids and URLs):
 // anything shaped like a secret, `<prefix>_` then 32+ base62 characters, is masked. Ids are far shorter.
@@ -37,7 +38,12 @@ const CLIENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
 };
 
-function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+function onError(
+  logger: FastifyBaseLogger | undefined,
+  err: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+) {
   if (isKeywardError(err)) return sendError(reply, err.code, err.message, err.details);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
@@ -58,18 +64,29 @@ function onError(err: FastifyError, request: FastifyRequest, reply: FastifyReply
   if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[mapped]);
   if (err.statusCode === 400) return sendError(reply, 'ERR_BAD_REQUEST', err.message);
   if (isUnavailable(err)) {
-    request.log.error({ err: { code: (err as { code?: string }).code } }, 'database unavailable');
+    logger?.error({ err: { code: (err as { code?: string }).code } }, 'database unavailable');
     reply.header('retry-after', '5');
     return sendError(reply, 'ERR_UNAVAILABLE');
   }
   // Log what went wrong (never the request body, which may hold data we must not keep), answer blandly.
-  request.log.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error');
+  logger?.error({ err: { message: err.message, code: err.code, stack: err.stack } }, 'unexpected error');
   return sendError(reply, 'ERR_INTERNAL');
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler(onError);
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 'ERR_NOT_FOUND', `No route for ${request.method} ${request.url.split('?')[0]}.`),
-  );
+/** `unmatched` counts the answers of the not-found handler (it is no route, so no route hook sees it). */
+export function registerErrorHandling(
+  app: FastifyInstance,
+  unmatched: RouteStats,
+  logger: FastifyBaseLogger | undefined,
+): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => onError(logger, err, request, reply));
+  app.setNotFoundHandler((request, reply) => {
+    const sent = sendError(
+      reply,
+      'ERR_NOT_FOUND',
+      `No route for ${request.method} ${request.url.split('?')[0]}.`,
+    );
+    unmatched.observe(request.method, 404, reply.elapsedTime);
+    return sent;
+  });
 }

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -24,6 +24,8 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>K
 export interface DashboardOptions {
   /** The built dashboard (default: web/dist of this checkout). */
   root?: string;
+  /** Where to warn that the dashboard is not built. */
+  logger?: FastifyBaseLogger | undefined;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -56,7 +58,7 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
   const root = resolve(options.root ?? DASHBOARD_DIST) + sep;
   const assets = join(root, 'assets') + sep;
   const index = join(root, 'index.html');
-  if (!(await isFile(index))) app.log.warn({ root }, 'the dashboard is not built: run npm run build');
+  if (!(await isFile(index))) options.logger?.warn({ root }, 'the dashboard is not built: run npm run build');
 
   // `serve: false`: no routes of its own, only `reply.sendFile` with our headers for our one route.
   await app.register(fastifyStatic, {

@@ -1,7 +1,7 @@
 /** buildApp(deps): the Fastify application, never listening by itself (serve and tests decide). */
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type onResponseHookHandler } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,6 +12,7 @@ import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth } from './plugins/auth.ts';
 import { registerErrorHandling } from './plugins/errors.ts';
+import { registerResponseObserver } from './plugins/observe.ts';
 import { RouteMetrics } from './route-metrics.ts';
 import { managementRoutes } from './routes/api/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -52,34 +53,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const routeMetrics = new RouteMetrics();
   registerErrorHandling(app, routeMetrics.forRoute('unmatched'), deps.logger);
-  // Every route gets its own onResponse hook (metrics, and usage for identified credentials) holding
-  // its pattern and counters, so no request has to look them up (`request.routeOptions` builds a new
-  // object on every access). Added first, so it sees every route registered after it.
-  app.addHook('onRoute', (route) => {
-    const pattern = route.url;
-    const stats = routeMetrics.forRoute(pattern);
-    const onResponse: onResponseHookHandler = (request, reply, done) => {
-      const latencyMs = reply.elapsedTime;
-      stats.observe(request.method, reply.statusCode, latencyMs);
-      const credential = request.credential;
-      if (credential !== undefined) {
-        deps.usage.record({
-          credentialId: credential.credentialId,
-          workspaceId: credential.workspaceId,
-          ip: request.ip,
-          at: request.credentialAt,
-          method: request.method,
-          route: pattern,
-          status: reply.statusCode,
-          latencyMs,
-        });
-      }
-      done();
-    };
-    const own = route.onResponse;
-    route.onResponse =
-      own === undefined ? [onResponse] : Array.isArray(own) ? [...own, onResponse] : [own, onResponse];
-  });
+  registerResponseObserver(app, deps, routeMetrics);
 
   await app.register(swagger, {
     openapi: {

@@ -10,7 +10,6 @@ import type {
   HookHandlerDoneFunction,
   onRequestHookHandler,
   preValidationHookHandler,
-  RouteOptions,
 } from 'fastify';
 import type { CachedCredential } from '../../cache/credential-cache.ts';
 import { ERRORS, type ErrorCode } from '../../core/errors.ts';
@@ -19,6 +18,7 @@ import type { VerifyCode, VerifyResult } from '../../credentials/verify.ts';
 import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
 import { budgetAlert } from '../../usage/alerts.ts';
 import type { AppDeps } from '../deps.ts';
+import { addRouteHook } from '../route-hooks.ts';
 import { sendError } from './errors.ts';
 
 declare module 'fastify' {
@@ -259,8 +259,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     if (!scope) return;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const bodyMayFollow = methods.some((m) => !BODYLESS.has(m));
-    prependHook(route, 'onRequest', bearerHook(scope, bodyMayFollow));
-    if (bodyMayFollow) prependHook(route, 'preValidation', bodyCheck);
+    addRouteHook(route, 'onRequest', bearerHook(scope, bodyMayFollow), 'first');
+    if (bodyMayFollow) addRouteHook(route, 'preValidation', bodyCheck, 'first');
   });
 }
 
@@ -270,24 +270,11 @@ const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const WHITESPACE = /\s/;
 
 /** The secret of `Bearer <secret>` (scheme in any case, spaces around), or undefined. */
-function bearerSecret(header: string): string | undefined {
+export function bearerSecret(header: string): string | undefined {
   // The common exact form without the capturing expression (and its match array).
   if (header.length > 7 && header.startsWith('Bearer ')) {
     const secret = header.slice(7);
     if (!WHITESPACE.test(secret)) return secret;
   }
   return BEARER.exec(header)?.[1];
-}
-
-type HookName = 'onRequest' | 'preValidation';
-
-/** Puts `hook` first among the route's own hooks of that kind. */
-function prependHook(
-  route: RouteOptions,
-  name: HookName,
-  hook: onRequestHookHandler | preValidationHookHandler,
-) {
-  const own = route[name] as unknown;
-  const list = own === undefined ? [] : Array.isArray(own) ? own : [own];
-  (route as unknown as Record<HookName, unknown[]>)[name] = [hook, ...list];
 }

@@ -2,15 +2,14 @@
  * POST /v1/keys/verify: lets another backend check a key through the same verification path as
  * the bearer hook (it counts against the key's budget). Enabled by KEYWARD_SERVICE_TOKEN.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { GRANULAR_SCOPES, type RequiredScope } from '../../../core/scopes.ts';
-import { hashSecret } from '../../../core/secrets.ts';
+import { TokenMatcher } from '../../../core/token-match.ts';
 import type { VerifyCode } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
-import { setRateLimitHeaders } from '../../plugins/auth.ts';
+import { bearerSecret, setRateLimitHeaders } from '../../plugins/auth.ts';
 import { commonErrors, dataEnvelope } from '../../schemas.ts';
 
 /** The outcome codes, the same names as the errors the bearer hook would answer with. */
@@ -46,8 +45,8 @@ export const verifyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const serviceToken = deps.config.serviceToken;
-    // Compared as hashes so the comparison is constant-time whatever the presented length.
-    const expected = serviceToken ? Buffer.from(hashSecret(serviceToken), 'hex') : undefined;
+    // Constant-time whatever the presented token (see TokenMatcher).
+    const expected = serviceToken ? new TokenMatcher(serviceToken) : undefined;
 
     app.post(
       '/keys/verify',
@@ -66,8 +65,8 @@ export const verifyRoutes =
             'ERR_NOT_FOUND',
             'Key verification is not enabled on this server (set KEYWARD_SERVICE_TOKEN).',
           );
-        const presented = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-        if (!presented || !timingSafeEqual(Buffer.from(hashSecret(presented), 'hex'), expected)) {
+        const presented = bearerSecret(request.headers.authorization ?? '');
+        if (!presented || !expected.matches(presented)) {
           throw new KeywardError(
             'ERR_UNAUTHENTICATED',
             'Send the service token: "Authorization: Bearer <KEYWARD_SERVICE_TOKEN>".',

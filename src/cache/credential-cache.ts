@@ -27,6 +27,8 @@ export interface CachedCredential {
    * has one. Shared by every request of this entry; the rate limiters only read it.
    */
   budgets: readonly Readonly<Budget>[];
+  /** GET /v1/ping's answer for this entry, serialized on first use (an entry never changes). */
+  pingBody?: string;
 }
 
 export class CredentialCache {

@@ -143,6 +143,18 @@ describeDialects('credential lifecycle', (create) => {
       expectError(await t().call(secret, 'GET', `/v1/boards/${b}/posts`), 403, 'ERR_SCOPE_INSUFFICIENT');
     });
 
+    it('a renamed or rescoped credential pings with its new name and scopes at once', async () => {
+      const { id, secret } = await integration(['posts:read']);
+      const before = expectData<{ credential: { name: string; scopes: string[] } }>(await ping(secret));
+      expect(before.credential.scopes).toEqual(['posts:read']);
+      expectData(
+        await owner().call('PATCH', `/api/integrations/${id}`, { name: 'Renamed', scopes: ['boards:read'] }),
+      );
+      const res = await ping(secret);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(expectData(res)).toMatchObject({ credential: { name: 'Renamed', scopes: ['boards:read'] } });
+    });
+
     it('rotate later: both tokens work through the grace, the old one announcing its end', async () => {
       const { id, secret: old } = await integration(['boards:read']);
       const start = t().clock.now();

@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseDuration, parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
 import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
-import { MAX_TOKEN_BYTES } from '../core/token-match.ts';
 
 const prefixSchema = z
   .string()
@@ -41,14 +40,7 @@ export const configSchema = z.object({
   redisUrl: z.string().optional(),
   keyPrefix: prefixSchema.default('spk_'),
   tokenPrefix: prefixSchema.default('spi_'),
-  serviceToken: z
-    .string()
-    .min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters')
-    .refine(
-      (t) => Buffer.byteLength(t) <= MAX_TOKEN_BYTES,
-      `KEYWARD_SERVICE_TOKEN must be at most ${MAX_TOKEN_BYTES} bytes`,
-    )
-    .optional(),
+  serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
   plansFile: z.string().optional(),
   authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -2,7 +2,8 @@
  * Keyward composed exactly as `keyward serve` does (config → compose → buildApp → listen), with two
  * bench-only additions: every SQL statement the server sends goes through a Kysely plugin that counts
  * it by kind, and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
- * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run.
+ * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run. BENCH_USAGE_FLUSH_MS
+ * sets how often usage is written (bench/instructions.ts writes it only after its window).
  *
  *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
  */
@@ -55,7 +56,15 @@ const counter = new CountingPlugin();
 // Same driver and connection, every query passing through the counter (transactions inherit plugins).
 const storage = new Storage(base.db.withPlugin(counter), base.dialect);
 const cacheSize = process.env.BENCH_CACHE_SIZE ? Number(process.env.BENCH_CACHE_SIZE) : undefined;
-const composed = await compose(config, { logger, storage, ...(cacheSize ? { cacheSize } : {}) });
+const usageIntervalMs = process.env.BENCH_USAGE_FLUSH_MS
+  ? Number(process.env.BENCH_USAGE_FLUSH_MS)
+  : undefined;
+const composed = await compose(config, {
+  logger,
+  storage,
+  ...(cacheSize ? { cacheSize } : {}),
+  ...(usageIntervalMs ? { usageIntervalMs } : {}),
+});
 const app = await buildApp(composed.deps);
 await app.listen({ port: config.port, host: config.host });
 

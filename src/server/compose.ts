@@ -26,6 +26,8 @@ export interface ComposeOptions {
   redisPrefix?: string;
   cacheSize?: number;
   pollIntervalMs?: number;
+  /** How often usage is written (default 1 s); the instruction-count bench sets it past its window. */
+  usageIntervalMs?: number;
   /** Background jobs (inactivity expiry); tests run them by hand. */
   jobs?: boolean;
   /** The webhook delivery worker in this process (default: config.webhookWorker). */
@@ -68,7 +70,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     plans: config.plans,
     prefixes: [config.keyPrefix, config.tokenPrefix],
   });
-  const usage = new UsageRecorder(storage);
+  const usage = new UsageRecorder(storage, { intervalMs: options.usageIntervalMs });
   usage.start();
   const webhookMetrics = new WebhookMetrics(storage);
   const webhookWorker =

@@ -3,11 +3,15 @@
  * percent from one run to the next whatever else the machine is doing, where req/s and CPU time on
  * a shared 2-vCPU box move by ±15 %. Use it to see whether a change to the hot path helped.
  *
- *   node --import tsx bench/instructions.ts [requests=5000]      (BENCH_KEEP=1 keeps the dumps)
+ *   node --import tsx bench/instructions.ts [requests=5000] [baseline,ping,verify]   (BENCH_KEEP=1 keeps the dumps)
+ *
+ * Run it alone: two callgrind runs side by side did not repeat (the idle correction and V8's
+ * time-driven work grow with the wall time).
  *
  * Each server runs under callgrind with instrumentation off (`--instr-atstart=no`), gets twice the
  * measured number of requests as warm-up, then `callgrind_control -i on`, the measured requests
- * (autocannon, 10 connections), `-i off` and a dump. Keyward is bench/servers/instrumented.ts with
+ * (autocannon, 10 connections), `-i off` and a dump. Fewer than ~5 000 requests (10 000 of warm-up)
+ * leaves V8's compilation of the hot path inside the window and the counts stop repeating. Keyward is bench/servers/instrumented.ts with
  * usage written only after the window (under valgrind a request takes ~50× longer, so the once-a-
  * second flush would weigh ~50× more per request than it does at full speed); the idle cost of its
  * timers (invalidation poll, webhook worker) over the same wall time is counted separately and
@@ -53,6 +57,7 @@ const pingBody = JSON.stringify({
 });
 
 interface Subject {
+  id: string;
   name: string;
   args: string[];
   env: Record<string, string>;
@@ -72,8 +77,10 @@ const keywardEnv = (port: number) => ({
   BENCH_USAGE_FLUSH_MS: String(1e9),
 });
 const instrumented = ['--import', 'tsx', 'bench/servers/instrumented.ts'];
+const only = process.argv[3]?.split(',');
 const subjects = (port: number): Subject[] => [
   {
+    id: 'baseline',
     name: 'baseline (bare Fastify)',
     args: ['--import', 'tsx', 'bench/baseline-server.ts'],
     env: { PORT: String(port), BENCH_BODY: pingBody },
@@ -82,6 +89,7 @@ const subjects = (port: number): Subject[] => [
     idle: false,
   },
   {
+    id: 'ping',
     name: 'keyward GET /v1/ping',
     args: instrumented,
     env: keywardEnv(port),
@@ -90,6 +98,7 @@ const subjects = (port: number): Subject[] => [
     idle: true,
   },
   {
+    id: 'verify',
     name: 'keyward POST /v1/keys/verify',
     args: instrumented,
     env: keywardEnv(port),
@@ -173,7 +182,7 @@ async function measure(s: Subject): Promise<{ perRequest: number; idlePerRequest
 }
 
 const results: [string, { perRequest: number; idlePerRequest: number }][] = [];
-for (const s of subjects(0)) {
+for (const s of subjects(0).filter((x) => !only || only.includes(x.id))) {
   process.stderr.write(`▶ ${s.name} under callgrind (a few minutes)\n`);
   results.push([s.name, await measure(s)]);
 }

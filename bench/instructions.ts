@@ -11,13 +11,15 @@
  * Each server runs under callgrind with instrumentation off (`--instr-atstart=no`), gets twice the
  * measured number of requests as warm-up, then `callgrind_control -i on`, the measured requests
  * (autocannon, 10 connections), `-i off` and a dump. Fewer than ~5 000 requests (10 000 of warm-up)
- * leaves V8's compilation of the hot path inside the window and the counts stop repeating. Keyward is bench/servers/instrumented.ts with
- * usage written only after the window (under valgrind a request takes ~50× longer, so the once-a-
- * second flush would weigh ~50× more per request than it does at full speed); the idle cost of its
- * timers (invalidation poll, webhook worker) over the same wall time is counted separately and
- * subtracted. Only user-space instructions are counted: the system calls (one read, one write per
- * request) are the same for every row. V8 runs with `--single-threaded` so compilation and GC
- * happen on the measured thread and are counted. Dumps are callgrind files; with
+ * leaves V8's compilation of the hot path inside the window and the counts stop repeating. Keyward is
+ * bench/servers/instrumented.ts with BENCH_QUIET: no usage writes, invalidation poll, webhook worker
+ * or jobs during the window (under valgrind a request takes ~50× longer, so once-a-second work
+ * would weigh ~50× more per request than at full speed, and with the machine's load). What is left
+ * idle over the same wall time is counted separately and subtracted. Only user-space instructions
+ * are counted: the system calls (one read, one write per request) are the same for every row. V8
+ * runs with `--single-threaded`, so compilation and GC happen on the measured thread and are
+ * counted, and `--no-memory-reducer`, whose extra collections when a server looks idle depend on
+ * the wall time, not on the requests. Dumps are callgrind files; with
  * `--perf-basic-prof` (BENCH_PERF_MAP=1) the JIT code addresses in them can be named from
  * /tmp/perf-<pid>.map.
  */
@@ -74,7 +76,7 @@ const keywardEnv = (port: number) => ({
   KEYWARD_PLANS: plans,
   KEYWARD_LOG_LEVEL: 'warn',
   KEYWARD_SERVICE_TOKEN: SERVICE_TOKEN,
-  BENCH_USAGE_FLUSH_MS: String(1e9),
+  BENCH_QUIET: '1',
 });
 const instrumented = ['--import', 'tsx', 'bench/servers/instrumented.ts'];
 const only = process.argv[3]?.split(',');
@@ -155,7 +157,12 @@ async function counted(pid: number, during: () => Promise<void> | void): Promise
 async function measure(s: Subject): Promise<{ perRequest: number; idlePerRequest: number }> {
   const port = await freePort();
   const subject = { ...s, env: { ...s.env, PORT: String(port) } };
-  const node = ['--single-threaded', ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []), ...s.args];
+  const node = [
+    '--single-threaded',
+    '--no-memory-reducer',
+    ...(process.env.BENCH_PERF_MAP ? ['--perf-basic-prof'] : []),
+    ...s.args,
+  ];
   const child = spawn(
     'valgrind',
     [

@@ -3,7 +3,8 @@
  * bench-only additions: every SQL statement the server sends goes through a Kysely plugin that counts
  * it by kind, and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
  * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run. BENCH_USAGE_FLUSH_MS
- * sets how often usage is written; BENCH_QUIET=1 stops all timer-driven work (bench/instructions.ts).
+ * sets how often usage is written; BENCH_QUIET=1 stops all timer-driven work (the callgrind counts of
+ * docs/performance.md, round 2).
  *
  *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
  */

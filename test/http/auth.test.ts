@@ -113,6 +113,11 @@ describeDialects('bearer authentication', (create) => {
         const res = await send(t(), { method: method.toUpperCase() as 'GET', url });
         expect({ method, path, status: res.statusCode }).toEqual({ method, path, status: 401 });
         expectError(res, 401, 'ERR_UNAUTHENTICATED');
+        // The HEAD route Fastify adds for every GET gets the bearer hook too (hooks are per route).
+        if (method === 'get') {
+          const head = await t().app.inject({ method: 'HEAD', url });
+          expect({ path, head: head.statusCode }).toEqual({ path, head: 401 });
+        }
       }
     });
 

@@ -2,9 +2,8 @@
  * Keyward composed exactly as `keyward serve` does (config → compose → buildApp → listen), with two
  * bench-only additions: every SQL statement the server sends goes through a Kysely plugin that counts
  * it by kind, and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
- * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run. BENCH_USAGE_FLUSH_MS
- * sets how often usage is written; BENCH_QUIET=1 stops all timer-driven work (the callgrind counts of
- * docs/performance.md, round 2).
+ * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run. BENCH_QUIET=1
+ * stops all timer-driven work (the callgrind counts of docs/performance.md, round 2).
  *
  *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
  */
@@ -57,15 +56,13 @@ const counter = new CountingPlugin();
 // Same driver and connection, every query passing through the counter (transactions inherit plugins).
 const storage = new Storage(base.db.withPlugin(counter), base.dialect);
 const cacheSize = process.env.BENCH_CACHE_SIZE ? Number(process.env.BENCH_CACHE_SIZE) : undefined;
-const usageIntervalMs = process.env.BENCH_USAGE_FLUSH_MS
-  ? Number(process.env.BENCH_USAGE_FLUSH_MS)
-  : undefined;
-const composed = await compose(config, {
-  logger,
-  storage,
-  ...(cacheSize ? { cacheSize } : {}),
-  ...(usageIntervalMs ? { usageIntervalMs } : {}),
-});
+// BENCH_QUIET: no timer-driven work (usage writes, invalidation poll, webhook worker, jobs), so what
+// a measurement counts is the requests' own work (docs/performance.md, round 2).
+const QUIET_MS = 1e9;
+const quiet = process.env.BENCH_QUIET
+  ? { usageIntervalMs: QUIET_MS, pollIntervalMs: QUIET_MS, webhookWorker: false, jobs: false }
+  : {};
+const composed = await compose(config, { logger, storage, ...(cacheSize ? { cacheSize } : {}), ...quiet });
 const app = await buildApp(composed.deps);
 await app.listen({ port: config.port, host: config.host });
 

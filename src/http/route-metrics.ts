@@ -25,23 +25,30 @@ export class RouteStats {
   /** Per bucket, the requests no slower than its bound and slower than the previous one; last = +Inf. */
   readonly buckets = new Float64Array(LATENCY_BUCKETS.length + 1);
   sum = 0;
-  count = 0;
+  /** Requests in the histogram. */
+  timed = 0;
 
   constructor(readonly route: string) {}
 
+  /** One request and how long it took. */
   observe(method: string, status: number, milliseconds: number): void {
+    this.count(method, status);
+    const seconds = milliseconds / 1000;
+    let i = 0;
+    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
+    this.buckets[i]!++;
+    this.sum += seconds;
+    this.timed++;
+  }
+
+  /** One request whose duration is not known (it stays out of the histogram). */
+  count(method: string, status: number): void {
     let byStatus = this.requests.get(method);
     if (byStatus === undefined) {
       byStatus = new Map();
       this.requests.set(method, byStatus);
     }
     byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
-    const seconds = milliseconds / 1000;
-    let i = 0;
-    while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
-    this.buckets[i]!++;
-    this.sum += seconds;
-    this.count++;
   }
 }
 
@@ -85,7 +92,7 @@ export class RouteMetrics {
   private latencyValues(): SeriesValue[] {
     const values: SeriesValue[] = [];
     for (const stats of this.routes.values()) {
-      if (stats.count === 0) continue;
+      if (stats.timed === 0) continue;
       const route = stats.route;
       let cumulative = 0;
       for (let i = 0; i <= LATENCY_BUCKETS.length; i++) {
@@ -94,7 +101,7 @@ export class RouteMetrics {
         values.push({ labels: { le, route }, value: cumulative, metricName: `${LATENCY_METRIC}_bucket` });
       }
       values.push({ labels: { route }, value: stats.sum, metricName: `${LATENCY_METRIC}_sum` });
-      values.push({ labels: { route }, value: stats.count, metricName: `${LATENCY_METRIC}_count` });
+      values.push({ labels: { route }, value: stats.timed, metricName: `${LATENCY_METRIC}_count` });
     }
     return values;
   }

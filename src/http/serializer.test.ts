@@ -1,7 +1,7 @@
 /** Response serialization from zod schemas: the same JSON as JSON.stringify, nullables without runtime validation. */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { compileSerializer, nullableInPlace } from './serializer.ts';
+import { compileSerializer, withNullables } from './serializer.ts';
 
 const schema = z.object({
   data: z.object({
@@ -33,11 +33,11 @@ describe('response serializer', () => {
 
   it('turns `anyOf: [x, null]` into a nullable x, leaving other unions alone', () => {
     const nullable = { anyOf: [{ type: 'object', properties: { a: { type: 'string' } } }, { type: 'null' }] };
-    expect(nullableInPlace({ type: 'object', properties: { r: nullable } })).toEqual({
+    expect(withNullables({ type: 'object', properties: { r: nullable } })).toEqual({
       type: 'object',
       properties: { r: { type: 'object', properties: { a: { type: 'string' } }, nullable: true } },
     });
     const union = { anyOf: [{ type: 'string' }, { type: 'number' }] };
-    expect(nullableInPlace(union)).toEqual(union);
+    expect(withNullables(union)).toEqual(union);
   });
 });

@@ -13,11 +13,11 @@ type ZodSchema = z.ZodType;
 /**
  * zod writes `x | null` as `anyOf: [x, {type: 'null'}]`, which fast-json-stringify can only serialize
  * by validating each branch at runtime (ajv, per field, per response); `{...x, nullable: true}`
- * serializes the same JSON directly. This schema is used for serialization only (OpenAPI comes from
+ * serializes the same JSON directly (a copy is rewritten, not the input). This schema is used for serialization only (OpenAPI comes from
  * the zod schemas through @fastify/swagger), so the rewrite changes no document.
  */
-export function nullableInPlace(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(nullableInPlace);
+export function withNullables(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withNullables);
   if (schema === null || typeof schema !== 'object') return schema;
   const node = schema as Record<string, unknown>;
   const anyOf = node.anyOf;
@@ -26,11 +26,11 @@ export function nullableInPlace(schema: unknown): unknown {
     const other = anyOf[1 - nullAt] as Record<string, unknown> | undefined;
     if (nullAt !== -1 && other && typeof other.type === 'string') {
       const { anyOf: _, ...rest } = node;
-      return nullableInPlace({ ...rest, ...other, nullable: true });
+      return withNullables({ ...rest, ...other, nullable: true });
     }
   }
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = nullableInPlace(v);
+  for (const [k, v] of Object.entries(node)) out[k] = withNullables(v);
   return out;
 }
 
@@ -41,9 +41,7 @@ export const compileSerializer: FastifySerializerCompiler<ZodSchema> = (route) =
       unrepresentable: 'any',
       target: 'draft-7',
     });
-    return fastJson(nullableInPlace(jsonSchema) as Parameters<typeof fastJson>[0]) as (
-      data: unknown,
-    ) => string;
+    return fastJson(withNullables(jsonSchema) as Parameters<typeof fastJson>[0]) as (data: unknown) => string;
   } catch {
     // A schema JSON Schema cannot express exactly still serializes, through zod.
     return zodSerializerCompiler(route as never) as (data: unknown) => string;

@@ -26,7 +26,7 @@ export interface ComposeOptions {
   redisPrefix?: string;
   cacheSize?: number;
   pollIntervalMs?: number;
-  /** How often usage is written (default 1 s); the instruction-count bench sets it past its window. */
+  /** How often usage is written (default 1 s); bench/servers/instrumented.ts can hold it back. */
   usageIntervalMs?: number;
   /** Background jobs (inactivity expiry); tests run them by hand. */
   jobs?: boolean;

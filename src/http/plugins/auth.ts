@@ -2,7 +2,6 @@
  * Bearer authentication for routes that declare `config.scope`: one verification per request,
  * rate-limit headers on every credentialed answer, and throttling of failed attempts per IP.
  */
-
 import type {
   FastifyInstance,
   FastifyReply,
@@ -32,8 +31,6 @@ declare module 'fastify' {
     credentialAt: number;
   }
 }
-
-type HookDone = HookHandlerDoneFunction;
 
 const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
   UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
@@ -156,7 +153,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     reply: FastifyReply,
     now: number,
     scope: RequiredScope | 'any',
-    done: HookDone,
+    done: HookHandlerDoneFunction,
   ): void {
     if (result.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
     // Set for every identified credential, so failed calls (403, 429) appear in its usage too.

@@ -4,7 +4,7 @@
  */
 import type { RouteOptions } from 'fastify';
 
-type HookName = 'onRequest' | 'preValidation' | 'onResponse';
+type HookName = 'onRequest' | 'preValidation' | 'onSend';
 
 /** Adds `hook` to the route's own hooks of that kind (Fastify takes a function or an array there). */
 export function addRouteHook(route: RouteOptions, name: HookName, hook: unknown, at: 'first' | 'last'): void {

@@ -1,6 +1,6 @@
 /** POST /v1/keys/verify for other backends, and GET /metrics. */
 import { describe, expect, it } from 'vitest';
-import { revokeCredential } from '../../src/credentials/lifecycle.ts';
+import { expireCredential, revokeCredential } from '../../src/credentials/lifecycle.ts';
 import { describeDialects, expectData, expectError, useApp } from './harness.ts';
 
 const SERVICE_TOKEN = 'svc_test_token_0123456789';
@@ -70,6 +70,40 @@ describeDialects('key verification for other backends', (create) => {
       valid: false,
       code: 'ERR_KEY_REVOKED',
     });
+  });
+
+  it('a cached key answers the whole documented shape each time, and a later expiry shows at once', async () => {
+    const ws = await t().workspace();
+    const key = await t().key(ws, 'read', { rateLimit: '10/h' });
+    const answers = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await verify({ key: key.secret });
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(9 - i));
+      answers.push(res.json());
+    }
+    const reset = answers[0].data.ratelimit.reset;
+    expect(reset).toBeGreaterThan(Date.now() / 1000);
+    answers.forEach((answer, i) => {
+      expect(answer).toStrictEqual({
+        data: {
+          valid: true,
+          code: 'VALID',
+          workspace_id: ws,
+          credential_id: key.id,
+          kind: 'api_key',
+          scopes: ['read'],
+          ratelimit: { limit: 10, remaining: 9 - i, reset },
+          expires_at: null,
+        },
+      });
+    });
+
+    const later = Date.now() + 3_600_000;
+    await expireCredential(t().deps.credentials, ws, key.id, later);
+    const after = expectData<Verified & { expires_at: string | null }>(await verify({ key: key.secret }));
+    expect(after.expires_at).toBe(new Date(later).toISOString());
+    expect(after.ratelimit?.remaining).toBe(6);
   });
 
   it('needs the service token: missing or wrong is 401, a bad body is 422', async () => {

@@ -19,6 +19,7 @@ import { budgetAlert } from '../../usage/alerts.ts';
 import type { AppDeps } from '../deps.ts';
 import { addRouteHook } from '../route-hooks.ts';
 import { sendError } from './errors.ts';
+import { stampStart } from './observe.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -202,6 +203,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   function bearerHook(scope: RequiredScope | 'any', bodyMayFollow: boolean): onRequestHookHandler {
     const required = scope === 'any' ? undefined : scope;
     return (request, reply, done) => {
+      // The first hook of its route: it marks the start for the response observer.
+      stampStart(request);
       const now = clock.now();
       if (blockedUntil.size !== 0 && ipBlocked(request, reply, now)) return;
       const raw = request.raw;
@@ -268,7 +271,8 @@ const WHITESPACE = /\s/;
 
 /** The secret of `Bearer <secret>` (scheme in any case, spaces around), or undefined. */
 export function bearerSecret(header: string): string | undefined {
-  // The common exact form without the capturing expression (and its match array).
+  // The common exact form without the capturing expression (and its match array). A character loop
+  // instead of the test was measured dearer (~1 500 against ~1 100 instructions).
   if (header.length > 7 && header.startsWith('Bearer ')) {
     const secret = header.slice(7);
     if (!WHITESPACE.test(secret)) return secret;

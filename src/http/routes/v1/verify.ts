@@ -2,12 +2,13 @@
  * POST /v1/keys/verify: lets another backend check a key through the same verification path as
  * the bearer hook (it counts against the key's budget). Enabled by KEYWARD_SERVICE_TOKEN.
  */
+import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { GRANULAR_SCOPES, type RequiredScope } from '../../../core/scopes.ts';
 import { TokenMatcher } from '../../../core/token-match.ts';
-import type { VerifyCode } from '../../../credentials/verify.ts';
+import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { bearerSecret, setRateLimitHeaders } from '../../plugins/auth.ts';
 import { commonErrors, dataEnvelope } from '../../schemas.ts';
@@ -28,18 +29,18 @@ const verifyBody = z.object({
   scope: z.enum(GRANULAR_SCOPES as [RequiredScope, ...RequiredScope[]]).optional(),
 });
 
-const verifyResponse = dataEnvelope(
-  z.object({
-    valid: z.boolean(),
-    code: z.string(),
-    workspace_id: z.string().nullable(),
-    credential_id: z.string().nullable(),
-    kind: z.enum(['api_key', 'integration_token']).nullable(),
-    scopes: z.array(z.string()),
-    ratelimit: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }).nullable(),
-    expires_at: z.string().nullable(),
-  }),
-);
+const verifyAnswer = z.object({
+  valid: z.boolean(),
+  code: z.string(),
+  workspace_id: z.string().nullable(),
+  credential_id: z.string().nullable(),
+  kind: z.enum(['api_key', 'integration_token']).nullable(),
+  scopes: z.array(z.string()),
+  ratelimit: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }).nullable(),
+  expires_at: z.string().nullable(),
+});
+const verifyResponse = dataEnvelope(verifyAnswer);
+type VerifyAnswer = { data: z.infer<typeof verifyAnswer> };
 
 export const verifyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -59,7 +60,7 @@ export const verifyRoutes =
           response: { 200: verifyResponse, ...commonErrors },
         },
       },
-      async (request, reply) => {
+      (request, reply) => {
         if (!expected)
           throw new KeywardError(
             'ERR_NOT_FOUND',
@@ -73,43 +74,83 @@ export const verifyRoutes =
           );
         }
         const now = deps.clock.now();
-        const result = await deps.verifier.verify(request.body.key, now, request.body.scope);
-        if (result.ratelimit)
-          setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
-        const c = result.credential;
-        if (
-          c &&
-          (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED')
-        ) {
-          deps.usage.record({
-            credentialId: c.credentialId,
-            workspaceId: c.workspaceId,
-            ip: request.ip,
-            at: now,
-            method: 'VERIFY',
-            route: '/v1/keys/verify',
-            status: result.code === 'VALID' ? 200 : result.code === 'RATE_LIMITED' ? 429 : 403,
-            latencyMs: 0,
-          });
+        const { key, scope } = request.body;
+        // Synchronous for a cached key on the in-process limiter: no promise per call then.
+        const result = deps.verifier.verify(key, now, scope);
+        if (result instanceof Promise) {
+          result
+            .then((r) => answer(r, request.ip, reply, now))
+            .catch((err: unknown) => reply.send(err as never));
+        } else {
+          answer(result, request.ip, reply, now);
         }
-        return {
-          data: {
-            valid: result.valid,
-            code: VERIFY_CODES[result.code],
-            workspace_id: c?.workspaceId ?? null,
-            credential_id: c?.credentialId ?? null,
-            kind: c?.kind ?? null,
-            scopes: c ? [...c.scopes] : [],
-            ratelimit: result.ratelimit
-              ? {
-                  limit: result.ratelimit.limit,
-                  remaining: result.ratelimit.remaining,
-                  reset: Math.ceil(result.ratelimit.resetAt / 1000),
-                }
-              : null,
-            expires_at: c?.expiresAt != null ? new Date(c.expiresAt).toISOString() : null,
-          },
-        };
       },
     );
+
+    function answer(result: VerifyResult, ip: string, reply: FastifyReply, now: number): void {
+      const limits = result.ratelimit;
+      if (limits) setRateLimitHeaders(reply, limits, now, result.code === 'RATE_LIMITED');
+      const c = result.credential;
+      if (
+        c &&
+        (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED')
+      ) {
+        deps.usage.record({
+          credentialId: c.credentialId,
+          workspaceId: c.workspaceId,
+          ip,
+          at: now,
+          method: 'VERIFY',
+          route: '/v1/keys/verify',
+          status: result.code === 'VALID' ? 200 : result.code === 'RATE_LIMITED' ? 429 : 403,
+          latencyMs: 0,
+        });
+      }
+      if (result.code === 'VALID' && c && limits) {
+        // Only the budget changes between two answers for one cache entry.
+        c.verifyAnswer ??= splitAtRatelimit(reply, bodyOf(result));
+        const [head, tail] = c.verifyAnswer;
+        const ratelimit = `{"limit":${limits.limit},"remaining":${limits.remaining},"reset":${resetSeconds(limits.resetAt)}}`;
+        reply.type(JSON_UTF8).send((head + ratelimit + tail) as never);
+        return;
+      }
+      reply.send(bodyOf(result));
+    }
   };
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+const resetSeconds = (resetAt: number): number => Math.ceil(resetAt / 1000);
+
+function bodyOf(result: VerifyResult): VerifyAnswer {
+  const c = result.credential;
+  const limits = result.ratelimit;
+  return {
+    data: {
+      valid: result.valid,
+      code: VERIFY_CODES[result.code],
+      workspace_id: c?.workspaceId ?? null,
+      credential_id: c?.credentialId ?? null,
+      kind: c?.kind ?? null,
+      scopes: c ? [...c.scopes] : [],
+      ratelimit: limits
+        ? { limit: limits.limit, remaining: limits.remaining, reset: resetSeconds(limits.resetAt) }
+        : null,
+      expires_at: c?.expiresAt != null ? new Date(c.expiresAt).toISOString() : null,
+    },
+  };
+}
+
+const RATELIMIT_NULL = '"ratelimit":null';
+
+/**
+ * The route's serialization of `answer` with `ratelimit` left out, as the text before and after its
+ * value. Strings in the answer are escaped, so the key appears unescaped only once.
+ */
+function splitAtRatelimit(reply: FastifyReply, answer: VerifyAnswer): readonly [string, string] {
+  const text = String(reply.serialize({ data: { ...answer.data, ratelimit: null } }));
+  const at = text.indexOf(RATELIMIT_NULL);
+  if (at < 0 || text.indexOf(RATELIMIT_NULL, at + 1) >= 0) throw new Error('unexpected verify answer shape');
+  const valueAt = at + RATELIMIT_NULL.length - 'null'.length;
+  return [text.slice(0, valueAt), text.slice(valueAt + 'null'.length)];
+}

@@ -18,6 +18,7 @@ import type {
 } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
+import type { SecretMemo } from './secret-memo.ts';
 
 export type VerifyCode =
   | 'VALID'
@@ -75,11 +76,11 @@ export class CredentialVerifier {
    * Synchronous for a cached credential and an in-process limiter (no promise, no microtask on the
    * hot path); a promise when the database or Redis has to answer.
    */
-  verify(secret: string, now: number, scope?: RequiredScope): MaybePromise<VerifyResult> {
+  verify(secret: string, now: number, scope?: RequiredScope, memo?: SecretMemo): MaybePromise<VerifyResult> {
     // Prefix and length first (free); the checksum only on a cache miss: a secret whose SHA-256 is
     // in the cache is a real one, and every miss is still checked before any lookup.
     if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return outcome('UNAUTHENTICATED');
-    const digest = digestSecret(secret);
+    const digest = memo === undefined ? digestSecret(secret) : memo.digestOf(secret);
     const cached = this.deps.cache.get(digest);
     if (cached !== undefined) return this.decide(cached, now, scope);
     if (!isWellFormedSecret(secret, this.deps.prefixes)) return outcome('UNAUTHENTICATED');

@@ -192,7 +192,10 @@ const group: [string, string, Make][] = [
   ]),
 ];
 
+/** The rows every ratio rests on: measured on several fresh processes each, the median reported. */
+const REPLICATED = new Set(['baseline', 'memory']);
 const subjects: Subject[] = [];
+const replicas = new Map<Row, Row[]>();
 log('starting the servers of the interleaved rows');
 await Promise.all(
   group
@@ -200,9 +203,16 @@ await Promise.all(
     .map(async ([id, text, make]) => {
       const r: Row = { id, label: text };
       rows.push(r);
+      const copies = REPLICATED.has(id) ? settings.processes : 1;
+      const own = Array.from({ length: copies }, (_, i) =>
+        copies === 1 ? r : { id: `${id}#${i + 1}`, label: text },
+      );
+      if (copies > 1) replicas.set(r, own);
       try {
-        const made = await make(r);
-        if (made) subjects.push({ row: r, ...made });
+        for (const row of own) {
+          const made = await make(row);
+          if (made) subjects.push({ row, ...made });
+        }
       } catch (err) {
         r.skipped ??= `failed: ${(err as Error).message.split('\n')[0]}`;
       }
@@ -211,6 +221,20 @@ await Promise.all(
 if (subjects.length > 0) {
   log(`▶ ${subjects.length} rows interleaved: ${subjects.map((s) => s.row.id).join(', ')}`);
   await measureInterleaved(subjects, timing, log);
+}
+for (const [r, own] of replicas) Object.assign(r, medianOf(r, own));
+
+/** The replica with the median CPU per request, noting what every replica did. */
+function medianOf(r: Row, own: Row[]): Row {
+  const measured = own.filter((x) => x.measured && x.cpuUsPerRequest !== undefined);
+  if (measured.length === 0) return { ...r, skipped: r.skipped ?? own[0]?.skipped ?? 'failed' };
+  const sorted = [...measured].sort((a, b) => a.cpuUsPerRequest! - b.cpuUsPerRequest!);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const each = measured.map(
+    (x) => `${count(Math.round(x.measured!.rps))} req/s at ${x.cpuUsPerRequest!.toFixed(1)} µs`,
+  );
+  const notes = [`median of ${measured.length} processes (${each.join('; ')})`, ...(median.notes ?? [])];
+  return { ...median, id: r.id, label: r.label, notes };
 }
 if (!redisService.problem) await clearRedisCounters(redis, [main.key.id, main.workspaceId]).catch(() => {});
 await redisService.stop();

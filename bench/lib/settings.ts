@@ -17,6 +17,12 @@ export const settings = {
   rotatingKeys: Number(process.env.BENCH_ROTATING_KEYS ?? 10_000),
   /** Cache size of the "every request misses" row: far below the rotating keys. */
   missCacheSize: 1_000,
+  /**
+   * Fresh processes measured for each of the two rows every ratio rests on (baseline, memory); the
+   * row reports the median one. A Node process settles early into a fast or a slow mode and keeps
+   * it (docs/performance.md, round 3), so one process per row can be off by ±30 %.
+   */
+  processes: Math.max(1, Number(process.env.BENCH_PROCESSES ?? (QUICK ? 1 : 3))),
   /** Comma-separated row ids to run (all when unset), for working on one row. */
   only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',')) : undefined,
   keep: process.env.BENCH_KEEP === '1',

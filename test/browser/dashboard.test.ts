@@ -131,7 +131,10 @@ describe.runIf(available)('dashboard in Chromium', () => {
     await row().getByRole('link', { name: 'CI deploy' }).click();
     await expectVisible(heading('CI deploy'));
     await expectVisible(page.getByTestId('last-used'));
-    await expectVisible(page.getByRole('region', { name: 'Recent requests' }).getByText('GET /v1/ping'));
+    // The request log is written every 5 s (docs/architecture.md): reload until it holds the ping.
+    await reloadUntilVisible(() =>
+      page.getByRole('region', { name: 'Recent requests' }).getByText('GET /v1/ping'),
+    );
     await expectVisible(page.getByRole('region', { name: 'Usage' }).getByText('Budget:'));
     await screenshots(page, '03-key-activity');
 

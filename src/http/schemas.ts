@@ -1,6 +1,9 @@
 /** Shared HTTP schemas: the envelopes (defined in the contract) and the errors routes document. */
 import { errorEnvelope } from '../contract/envelopes.ts';
 
+/** The type of an answer sent as an already serialized string (Fastify would say text/plain). */
+export const JSON_UTF8 = 'application/json; charset=utf-8';
+
 export {
   dataEnvelope,
   deletedResponse,

@@ -2,9 +2,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { commonErrors, dataEnvelope } from '../../schemas.ts';
-
-const JSON_UTF8 = 'application/json; charset=utf-8';
+import { commonErrors, dataEnvelope, JSON_UTF8 } from '../../schemas.ts';
 
 /** The route's own serializer (its response schema), as a string. */
 const serializeOnce = (reply: FastifyReply, body: unknown): string => String(reply.serialize(body));

@@ -11,7 +11,7 @@ import { TokenMatcher } from '../../../core/token-match.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { bearerSecret, setRateLimitHeaders } from '../../plugins/auth.ts';
-import { commonErrors, dataEnvelope } from '../../schemas.ts';
+import { commonErrors, dataEnvelope, JSON_UTF8 } from '../../schemas.ts';
 
 /** The outcome codes, the same names as the errors the bearer hook would answer with. */
 export const VERIFY_CODES: Record<VerifyCode, string> = {
@@ -117,8 +117,6 @@ export const verifyRoutes =
       reply.send(bodyOf(result));
     }
   };
-
-const JSON_UTF8 = 'application/json; charset=utf-8';
 
 const resetSeconds = (resetAt: number): number => Math.ceil(resetAt / 1000);
 

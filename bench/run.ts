@@ -5,7 +5,7 @@
  * compared with each other are measured interleaved (bench/lib/measure.ts). Method and variables:
  * docs/performance.md.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatementCounts } from './lib/launch.ts';
@@ -63,6 +63,16 @@ log(
 );
 const mainDb = `sqlite:${join(work, 'main.db')}`;
 const main: Seeded = await seed(mainDb);
+let copies = 0;
+/**
+ * A copy of the main database for one row's servers. Rows sharing one SQLite file slowed each other
+ * down: a row's usage and request-log writes land after its slice, inside the next row's.
+ */
+function mainCopy(): string {
+  const file = join(work, `main-${++copies}.db`);
+  copyFileSync(join(work, 'main.db'), file);
+  return `sqlite:${file}`;
+}
 const pingBody = JSON.stringify({
   data: {
     ok: true,
@@ -103,7 +113,7 @@ const group: [string, string, Make][] = [
     'memory',
     'keyward memory (SQLite, in-process limits)',
     async () => {
-      const server = await launch.keyward('memory', mainDb);
+      const server = await launch.keyward('memory', mainCopy());
       await checked([server], () =>
         expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
       );
@@ -123,7 +133,7 @@ const group: [string, string, Make][] = [
     'memory-1c',
     'keyward memory, 1 connection',
     async () => {
-      const server = await launch.keyward('memory-1c', mainDb);
+      const server = await launch.keyward('memory-1c', mainCopy());
       return { servers: [server], specs: [pingOf(server, main.key.secret, { connections: 1 })] };
     },
   ],
@@ -131,7 +141,7 @@ const group: [string, string, Make][] = [
     'verify',
     'verify (POST /v1/keys/verify)',
     async (r) => {
-      const server = await launch.keyward('verify', mainDb);
+      const server = await launch.keyward('verify', mainCopy());
       const headers = { authorization: `Bearer ${SERVICE_TOKEN}`, 'content-type': 'application/json' };
       const body = JSON.stringify({ key: main.key.secret });
       const probe = await fetch(`${server.url}/v1/keys/verify`, { method: 'POST', headers, body });
@@ -155,7 +165,7 @@ const group: [string, string, Make][] = [
     'keyward redis, one instance',
     async () => {
       if (redisService.problem) throw new Error(redisService.problem);
-      const server = await launch.keyward('redis-1', mainDb, { KEYWARD_REDIS_URL: redis });
+      const server = await launch.keyward('redis-1', mainCopy(), { KEYWARD_REDIS_URL: redis });
       await checked([server], () =>
         expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
       );
@@ -167,8 +177,9 @@ const group: [string, string, Make][] = [
     'keyward redis, two instances',
     async (r) => {
       if (redisService.problem) throw new Error(redisService.problem);
+      const shared = mainCopy(); // two instances of one deployment: one database
       const servers = await Promise.all(
-        ['redis-2a', 'redis-2b'].map((name) => launch.keyward(name, mainDb, { KEYWARD_REDIS_URL: redis })),
+        ['redis-2a', 'redis-2b'].map((name) => launch.keyward(name, shared, { KEYWARD_REDIS_URL: redis })),
       );
       const half = Math.ceil(settings.connections / 2);
       const split = [half, settings.connections - half];

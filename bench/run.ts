@@ -160,6 +160,20 @@ const group: [string, string, Make][] = [
       };
     },
   ],
+  // What a POST with a JSON body costs the stack itself: the reference for the verify row.
+  [
+    'baseline-post',
+    'baseline POST with a JSON body (bare Fastify)',
+    async () => {
+      const server = await launch.baseline('baseline-post', pingBody);
+      const headers = { 'content-type': 'application/json' };
+      const body = JSON.stringify({ key: main.key.secret });
+      return {
+        servers: [server],
+        specs: [spec(`${server.url}/v1/keys/verify`, { method: 'POST', headers, body })],
+      };
+    },
+  ],
   [
     'redis-1',
     'keyward redis, one instance',
@@ -234,6 +248,12 @@ if (subjects.length > 0) {
   await measureInterleaved(subjects, timing, log);
 }
 for (const [r, own] of replicas) Object.assign(r, medianOf(r, own));
+const verifyRow = rows.find((r) => r.id === 'verify');
+const postRps = rows.find((r) => r.id === 'baseline-post')?.measured?.rps;
+if (verifyRow?.measured && postRps) {
+  const share = ((verifyRow.measured.rps / postRps) * 100).toFixed(0);
+  verifyRow.notes = [...(verifyRow.notes ?? []), `${share} % of the bare POST's req/s`];
+}
 
 /** The replica with the median CPU per request, noting what every replica did. */
 function medianOf(r: Row, own: Row[]): Row {

@@ -121,6 +121,7 @@ const ORDER = [
   'baseline-1c',
   'memory-1c',
   'writes',
+  'baseline-post',
   'verify',
   'redis-1',
   'redis-2',

@@ -1,6 +1,6 @@
 /** One behaviour suite for both rate limiter backends, so memory and Redis cannot drift apart. */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testRedisUrl, uniqueName } from '../../test/support/services.ts';
 import { createRateLimiter, MemoryRateLimiter, RedisRateLimiter } from './index.ts';
 import type { Budget, RateLimiter } from './rate-limiter.ts';
@@ -158,6 +158,71 @@ describeRedis.each([redis])('rate limiter: $name', (backend) => {
     const results = await Promise.all(calls);
     expect(results.filter((r) => r.allowed)).toHaveLength(50);
     expect((await two.peek(budgets, NOW)).states[1]!.remaining).toBe(950);
+  });
+
+  it('calls made in one turn run as one script, decided in order, each seeing the charges before it', async () => {
+    const connection = new Redis(redisUrl!);
+    const prefix = uniqueName('kwtest');
+    const sent = vi.spyOn(connection, 'sendCommand');
+    try {
+      const limiter = new RedisRateLimiter(connection, { prefix });
+      await connection.ping();
+      sent.mockClear();
+      const budgets = [budget('key:a', 2), budget('ws:w', 10)];
+      const end = WINDOW_START + WINDOW;
+      const results = await Promise.all([
+        limiter.consume(budgets, NOW),
+        limiter.peek(budgets, NOW),
+        limiter.consume(budgets, NOW),
+        limiter.consume(budgets, NOW),
+        limiter.peek(budgets, NOW),
+        // The next window of the same budgets is another counter.
+        limiter.consume([budget('key:a', 2)], end),
+        limiter.consume([], NOW),
+      ]);
+      expect(sent).toHaveBeenCalledTimes(1);
+      expect(results.map((r) => r.allowed)).toEqual([true, true, true, false, false, true, true]);
+      expect(results.map((r) => r.states[0]?.remaining)).toEqual([1, 1, 0, 0, 0, 1, undefined]);
+      expect(results.map((r) => r.states[1]?.remaining)).toEqual([9, 9, 8, 8, 8, undefined, undefined]);
+      expect(results[3]!.deniedIndex).toBe(0);
+      expect(results[5]!.states[0]!.resetAt).toBe(end + WINDOW);
+      // Each counter holds the charges of the calls that were allowed, and expires.
+      const counter = (name: string, start: number) => `${prefix}rl:${name}:${start}`;
+      const keys = await connection.keys(`${prefix}rl:*`);
+      const values = await Promise.all(keys.map(async (k) => [k, await connection.get(k)] as const));
+      expect(Object.fromEntries(values)).toEqual({
+        [counter('key:a', WINDOW_START)]: '2',
+        [counter('ws:w', WINDOW_START)]: '2',
+        [counter('key:a', end)]: '1',
+      });
+      for (const key of keys) expect(await connection.pttl(key)).toBeGreaterThan(0);
+      await connection.del(...keys);
+    } finally {
+      sent.mockRestore();
+      await connection.quit();
+    }
+  });
+
+  it('a batch larger than one script run is split, and stays exact', async () => {
+    const limiter = backend.fresh();
+    const budgets = [budget('key:a', 1_000), budget('ws:w', 5_000)];
+    const results = await Promise.all(Array.from({ length: 1_200 }, () => limiter.consume(budgets, NOW)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(1_000);
+    expect(results.slice(0, 1_000).every((r) => r.allowed)).toBe(true);
+    expect((await limiter.peek(budgets, NOW)).states[1]!.remaining).toBe(4_000);
+  });
+
+  it('when Redis cannot run the script, every call of the batch fails', async () => {
+    const offline = new Redis(redisUrl!, { lazyConnect: true, enableOfflineQueue: false });
+    offline.on('error', () => {}); // the failed connection attempt; the calls carry the failure
+    try {
+      const limiter = new RedisRateLimiter(offline, { prefix: uniqueName('kwtest') });
+      const calls = [limiter.consume([budget('key:a', 5)], NOW), limiter.peek([budget('key:b', 5)], NOW)];
+      const settled = await Promise.allSettled(calls);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      offline.disconnect();
+    }
   });
 
   it('counters expire shortly after their window, and close() leaves the given connection open', async () => {

@@ -3,6 +3,7 @@
  * rate-limit headers on every credentialed answer, and throttling of failed attempts per IP.
  */
 
+import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import type {
   FastifyInstance,
@@ -48,16 +49,42 @@ const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
 const USE_HEADER = 'Send the API key in the Authorization header: "Authorization: Bearer <key>".';
 const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or the body. ${USE_HEADER}`;
 
+/**
+ * Fastify keeps a reply's headers in a plain object under this symbol. `reply.header()` lower-cases
+ * each name (~450 instructions) and stores it by a megamorphic keyed store; the rate-limit headers go
+ * on every credentialed response with names already in lower case, so they are put there directly.
+ * (A Fastify that moved it would fail every rate-limit header test; `reply.header` is the fallback.)
+ */
+const kReplyHeaders = (
+  createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders?: unknown }
+).kReplyHeaders;
+const headersOf = (reply: FastifyReply): Record<string, string> | undefined =>
+  typeof kReplyHeaders === 'symbol'
+    ? ((reply as unknown as Record<symbol, Record<string, string> | undefined>)[kReplyHeaders] ?? undefined)
+    : undefined;
+
 export function setRateLimitHeaders(
   reply: FastifyReply,
   state: BudgetState,
   now: number,
   limited: boolean,
 ): void {
-  reply.header('x-ratelimit-limit', state.limit);
-  reply.header('x-ratelimit-remaining', state.remaining);
-  reply.header('x-ratelimit-reset', Math.ceil(state.resetAt / 1000));
-  if (limited) reply.header('retry-after', Math.max(1, Math.ceil((state.resetAt - now) / 1000)));
+  // Strings, not numbers: Node validates each header value with a regular expression, whose test
+  // converts a number again on a slower path.
+  const limit = String(state.limit);
+  const remaining = String(state.remaining);
+  const reset = String(Math.ceil(state.resetAt / 1000));
+  const headers = headersOf(reply);
+  if (headers !== undefined) {
+    headers['x-ratelimit-limit'] = limit;
+    headers['x-ratelimit-remaining'] = remaining;
+    headers['x-ratelimit-reset'] = reset;
+  } else {
+    reply.header('x-ratelimit-limit', limit);
+    reply.header('x-ratelimit-remaining', remaining);
+    reply.header('x-ratelimit-reset', reset);
+  }
+  if (limited) reply.header('retry-after', String(Math.max(1, Math.ceil((state.resetAt - now) / 1000))));
 }
 
 export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {

@@ -8,6 +8,7 @@
  * hash. The secret's bytes live here only while the connection does and are zeroed when it closes.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { digestSecret } from '../core/secrets.ts';
 
 /** Longer secrets are not remembered (real ones are ~40 characters). */
@@ -44,4 +45,18 @@ export class SecretMemo {
     this.chars = -1;
     this.digest = '';
   }
+}
+
+const memos = new WeakMap<Socket, SecretMemo>();
+
+/** The memo of one connection (the bearer hook's and the verify route's), cleared when it closes. */
+export function memoOfConnection(socket: Socket): SecretMemo {
+  let memo = memos.get(socket);
+  if (memo === undefined) {
+    const created = new SecretMemo();
+    memos.set(socket, created);
+    socket.once('close', () => created.clear());
+    memo = created;
+  }
+  return memo;
 }

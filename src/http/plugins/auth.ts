@@ -4,7 +4,6 @@
  */
 
 import { createRequire } from 'node:module';
-import type { Socket } from 'node:net';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -16,7 +15,7 @@ import type {
 import type { CachedCredential } from '../../cache/credential-cache.ts';
 import { ERRORS, type ErrorCode } from '../../core/errors.ts';
 import type { RequiredScope } from '../../core/scopes.ts';
-import { SecretMemo } from '../../credentials/secret-memo.ts';
+import { memoOfConnection } from '../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../credentials/verify.ts';
 import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
 import { budgetAlert } from '../../usage/alerts.ts';
@@ -153,19 +152,6 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     return true;
   }
 
-  // Per connection, the digest of the secret last presented on it (see SecretMemo).
-  const memos = new WeakMap<Socket, SecretMemo>();
-  function memoOf(socket: Socket): SecretMemo {
-    let memo = memos.get(socket);
-    if (memo === undefined) {
-      const created = new SecretMemo();
-      memos.set(socket, created);
-      socket.once('close', () => created.clear());
-      memo = created;
-    }
-    return memo;
-  }
-
   // Alerts already queued by this instance, so a busy key does not queue one per request.
   const alerted = new Map<string, number>();
   function checkBudgetAlert(entry: CachedCredential, state: BudgetState): void {
@@ -273,7 +259,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
         refuse(request, reply, now, `Malformed Authorization header. ${USE_HEADER}`).catch(done);
         return;
       }
-      const result = verifier.verify(secret, now, required, memoOf(raw.socket));
+      const result = verifier.verify(secret, now, required, memoOfConnection(raw.socket));
       if (result instanceof Promise) {
         result.then((r) => conclude(r, request, reply, now, scope, done)).catch(done);
       } else {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { GRANULAR_SCOPES, type RequiredScope } from '../../../core/scopes.ts';
 import { TokenMatcher } from '../../../core/token-match.ts';
+import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { bearerSecret, setRateLimitHeaders } from '../../plugins/auth.ts';
@@ -75,8 +76,9 @@ export const verifyRoutes =
         }
         const now = deps.clock.now();
         const { key, scope } = request.body;
-        // Synchronous for a cached key on the in-process limiter: no promise per call then.
-        const result = deps.verifier.verify(key, now, scope);
+        // Synchronous for a cached key on the in-process limiter: no promise per call then. A backend
+        // often verifies one key several times in a row: its connection's memo saves the hash.
+        const result = deps.verifier.verify(key, now, scope, memoOfConnection(request.raw.socket));
         if (result instanceof Promise) {
           result
             .then((r) => answer(r, request.ip, reply, now))

@@ -52,15 +52,15 @@ const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or t
  * Fastify keeps a reply's headers in a plain object under this symbol. `reply.header()` lower-cases
  * each name (~450 instructions) and stores it by a megamorphic keyed store; the rate-limit headers go
  * on every credentialed response with names already in lower case, so they are put there directly.
- * (A Fastify that moved it would fail every rate-limit header test; `reply.header` is the fallback.)
+ * Without the symbol (a Fastify that renamed it) `reply.header` is used; one that kept the symbol but
+ * stopped sending that object would fail every rate-limit header test.
  */
-const kReplyHeaders = (
-  createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders?: unknown }
-).kReplyHeaders;
+const symbols = createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders?: unknown };
+const kReplyHeaders = typeof symbols.kReplyHeaders === 'symbol' ? symbols.kReplyHeaders : undefined;
 const headersOf = (reply: FastifyReply): Record<string, string> | undefined =>
-  typeof kReplyHeaders === 'symbol'
-    ? ((reply as unknown as Record<symbol, Record<string, string> | undefined>)[kReplyHeaders] ?? undefined)
-    : undefined;
+  kReplyHeaders === undefined
+    ? undefined
+    : (reply as unknown as Record<symbol, Record<string, string> | undefined>)[kReplyHeaders];
 
 export function setRateLimitHeaders(
   reply: FastifyReply,

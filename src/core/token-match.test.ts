@@ -22,7 +22,20 @@ describe('token matcher', () => {
     }
   });
 
-  it('compares bytes: multi-byte characters count as what they encode to', () => {
+  it('forgets the previous call: a prefix of the token after the token itself does not match', () => {
+    expect(matcher.matches(token)).toBe(true);
+    expect(matcher.matches(token.slice(0, 10))).toBe(false);
+    expect(matcher.matches(token)).toBe(true);
+  });
+
+  it('compares whole characters: one differing only above the low byte does not match', () => {
+    // 'š' is U+0161: its low byte is that of 'a'; a one-byte encoding would take it for 'a'.
+    const withA = 'svc_a_token_0123456789';
+    expect(new TokenMatcher(withA).matches(withA.replace('a', '\u0161'))).toBe(false);
+    expect(new TokenMatcher(withA.replace('a', '\u0161')).matches(withA)).toBe(false);
+  });
+
+  it('compares characters: multi-byte characters are compared as themselves', () => {
     const wide = 'é'.repeat(20);
     const m = new TokenMatcher(wide);
     expect(m.matches(wide)).toBe(true);

@@ -1,12 +1,15 @@
 /**
- * The load generator, always its own process (never the server's): runs autocannon against one URL,
- * first a warm-up whose numbers are dropped, then the measured run, and prints one JSON line.
+ * The load generator, always its own process (never the server's): runs autocannon against one URL
+ * (closed loop: every connection sends again as soon as it is answered), or, when the spec has a
+ * `rate`, the paced open-loop generator of bench/lib/paced.ts; first a warm-up whose numbers are
+ * dropped, then the measured run, and prints one JSON line.
  *
  *   node --import tsx bench/load.ts '<LoadSpec JSON>'
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { LatencyHistogram } from './lib/latency.ts';
+import { LatencyHistogram, type LatencySummary } from './lib/latency.ts';
+import { runPaced } from './lib/paced.ts';
 
 export interface LoadSpec {
   url: string;
@@ -18,6 +21,11 @@ export interface LoadSpec {
   warmupSec: number;
   /** A JSON file of secrets: each request sends the next one as its bearer token (round robin). */
   rotateSecretsFile?: string;
+  /**
+   * Requests per second offered, open loop (bench/lib/paced.ts): sent on schedule whether or not
+   * earlier ones were answered, latency counted from when each was due. Unset: autocannon, closed loop.
+   */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -27,6 +35,17 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   latency: ReturnType<LatencyHistogram['toJSON']>;
+  /** CPU time (user + system) of this generator process during the measured run, ms. */
+  cpuMs?: number;
+  // The paced path only (bench/lib/paced.ts):
+  /** Requests per second offered. */
+  offered?: number;
+  /** Most requests due and not yet answered at once (in flight plus waiting for a connection). */
+  maxInFlight?: number;
+  /** Requests due in the measured window that were never sent: the server fell too far behind. */
+  unsent?: number;
+  /** The generator's own lag, send time − scheduled time (included in `latency`), ms. */
+  sendLag?: LatencySummary;
 }
 
 // autocannon ships no types; this is the part of its API used here.
@@ -81,11 +100,17 @@ function optionsOf(spec: LoadSpec, seconds: number): AutocannonOptions {
   return options;
 }
 
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const cpu = process.cpuUsage(start);
+  return (cpu.user + cpu.system) / 1000;
+}
+
 function runOnce(spec: LoadSpec, seconds: number, histogram?: LatencyHistogram): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const statusCodes: Record<string, number> = {};
     let responses = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const instance = autocannon(optionsOf(spec, seconds));
     instance.on('response', (_client, status, _bytes, ms) => {
       responses++;
@@ -101,6 +126,7 @@ function runOnce(spec: LoadSpec, seconds: number, histogram?: LatencyHistogram):
         errors: result.errors,
         timeouts: result.timeouts,
         latency: (histogram ?? new LatencyHistogram()).toJSON(),
+        cpuMs: cpuMsSince(cpu),
       });
     });
   });
@@ -108,8 +134,13 @@ function runOnce(spec: LoadSpec, seconds: number, histogram?: LatencyHistogram):
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '') as LoadSpec;
-  if (spec.warmupSec > 0) await runOnce(spec, spec.warmupSec);
-  const result = await runOnce(spec, spec.durationSec, new LatencyHistogram());
+  let result: LoadResult;
+  if (spec.rate !== undefined) {
+    result = await runPaced({ ...spec, rate: spec.rate });
+  } else {
+    if (spec.warmupSec > 0) await runOnce(spec, spec.warmupSec);
+    result = await runOnce(spec, spec.durationSec, new LatencyHistogram());
+  }
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

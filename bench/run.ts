@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: seeds databases, starts each server as its own process, drives it with autocannon
- * from other processes (bench/load.ts), and prints one table of req/s, latency, CPU per request,
- * ratios to a bare Fastify baseline and RSS; writes it to bench/results/latest.md. The rows that are
- * compared with each other are measured interleaved (bench/lib/measure.ts). Method and variables:
- * docs/performance.md.
+ * (the paced rows: at a fixed offered rate, bench/lib/paced.ts) from other processes (bench/load.ts),
+ * and prints one table of req/s, latency, CPU per request, ratios to a bare Fastify baseline and
+ * RSS; writes it to bench/results/latest.md. The rows that are compared with each other are
+ * measured interleaved (bench/lib/measure.ts). Method and variables: docs/performance.md.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -135,6 +135,27 @@ const group: [string, string, Make][] = [
     async () => {
       const server = await launch.keyward('memory-1c', mainCopy());
       return { servers: [server], specs: [pingOf(server, main.key.secret, { connections: 1 })] };
+    },
+  ],
+  // A fixed offered load, open loop (bench/lib/paced.ts): latency below saturation, where the
+  // closed-loop rows above measure the queue that saturation builds.
+  [
+    'baseline-paced',
+    `baseline at ${count(settings.pacedRate)} req/s offered, ${settings.connections} connections`,
+    async () => {
+      const server = await launch.baseline('baseline-paced', pingBody);
+      return { servers: [server], specs: [spec(`${server.url}/v1/ping`, { rate: settings.pacedRate })] };
+    },
+  ],
+  [
+    'memory-paced',
+    `keyward memory at ${count(settings.pacedRate)} req/s offered, ${settings.connections} connections`,
+    async () => {
+      const server = await launch.keyward('memory-paced', mainCopy());
+      await checked([server], () =>
+        expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
+      );
+      return { servers: [server], specs: [pingOf(server, main.key.secret, { rate: settings.pacedRate })] };
     },
   ],
   [

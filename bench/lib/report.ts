@@ -33,13 +33,46 @@ export interface Reference {
   cpuUsPerRequest: number | undefined;
 }
 
+/**
+ * The closed-loop rows are compared with `baseline`; the paced rows with `baseline-paced`, on CPU
+ * only: their req/s is the offered rate, so a ratio of it says nothing (their latency is the point),
+ * and CPU per request at a fixed rate below saturation is higher than at saturation (fewer requests
+ * share each wake-up), so it is compared with the baseline at the same rate.
+ */
+export interface References {
+  closed: Reference | undefined;
+  paced: Reference | undefined;
+}
+
+/** Below this share of the offered rate a paced row did not get the load it asked for. */
+const KEPT_UP = 0.95;
+const count = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function pacedNotes(m: Measured): string[] {
+  const p = m.paced;
+  if (!p) return [];
+  const notes = [
+    `offered ${count(p.offered)} req/s; in flight ≤ ${count(p.maxInFlight)}; generator lag p99 ≤ ${f2(p.sendLagP99)} ms`,
+  ];
+  if (m.rps < p.offered * KEPT_UP) {
+    const unsent = p.unsent ? `; ${count(p.unsent)} requests due were never sent` : '';
+    notes.push(
+      `could not keep up: ${percent(m.rps / p.offered)} of the offered rate (the server, or the machine with the generator on it)${unsent}`,
+    );
+  }
+  if (m.generatorCpuUsPerRequest !== undefined)
+    notes.push(`generator ${Math.round(m.generatorCpuUsPerRequest)} µs CPU/req`);
+  return notes;
+}
+
 const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
 
-function cells(row: Row, baseline: Reference | undefined): string[] {
+function cells(row: Row, refs: References): string[] {
   const m = row.measured;
   const load = row.load === undefined ? '–' : row.load.toFixed(1);
   if (!m) return [row.label, '–', '–', '–', '–', '–', '–', '–', '–', load, row.skipped ?? ''];
-  const notes = [...(row.notes ?? [])];
+  const baseline = m.paced ? refs.paced : refs.closed;
+  const notes = [...(row.notes ?? []), ...pacedNotes(m)];
   if (m.failures > 0) {
     const codes = Object.entries(m.statusCodes)
       .filter(([c]) => !c.startsWith('2'))
@@ -52,7 +85,7 @@ function cells(row: Row, baseline: Reference | undefined): string[] {
     f2(m.latency.p50),
     f2(m.latency.p99),
     f1(m.latency.max),
-    baseline ? percent(m.rps / baseline.rps) : '–',
+    m.paced ? 'n/a' : baseline ? percent(m.rps / baseline.rps) : '–',
     // What the req/s ratio would be if the server, not the machine, were the limit: baseline CPU / row CPU.
     baseline?.cpuUsPerRequest && row.cpuUsPerRequest
       ? percent(baseline.cpuUsPerRequest / row.cpuUsPerRequest)
@@ -83,7 +116,7 @@ const HEAD = [
 ];
 const LEFT = new Set([0, HEAD.length - 1]);
 
-export function markdownTable(rows: readonly Row[], baseline: Reference | undefined): string {
+export function markdownTable(rows: readonly Row[], baseline: References): string {
   const lines = [
     `| ${HEAD.join(' | ')} |`,
     `|${HEAD.map((_, i) => (LEFT.has(i) ? '---' : '---:')).join('|')}|`,
@@ -92,7 +125,7 @@ export function markdownTable(rows: readonly Row[], baseline: Reference | undefi
   return lines.join('\n');
 }
 
-export function consoleTable(rows: readonly Row[], baseline: Reference | undefined): string {
+export function consoleTable(rows: readonly Row[], baseline: References): string {
   const all = [HEAD, ...rows.map((r) => cells(r, baseline))];
   const widths = HEAD.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
@@ -120,6 +153,8 @@ const ORDER = [
   'memory',
   'baseline-1c',
   'memory-1c',
+  'baseline-paced',
+  'memory-paced',
   'writes',
   'baseline-post',
   'verify',
@@ -147,10 +182,11 @@ function revision(): string {
 /** Writes latest.md and latest.json (or partial.json) and returns the console report. */
 export function writeReport(input: ReportInput): string {
   const rows = [...input.rows].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
-  const base = rows.find((r) => r.id === 'baseline');
-  const baseline = base?.measured
-    ? { rps: base.measured.rps, cpuUsPerRequest: base.cpuUsPerRequest }
-    : undefined;
+  const reference = (id: string): Reference | undefined => {
+    const r = rows.find((x) => x.id === id);
+    return r?.measured ? { rps: r.measured.rps, cpuUsPerRequest: r.cpuUsPerRequest } : undefined;
+  };
+  const baseline: References = { closed: reference('baseline'), paced: reference('baseline-paced') };
   const checks = checkTargets(rows, input.writes?.text, input.writes?.ok);
   const interleaved = `${settings.warmupSec} s warm-up each, then ${settings.durationSec} s measured in slices of ~${settings.sliceSec} s taken in turn`;
   const markdown = [
@@ -158,7 +194,7 @@ export function writeReport(input: ReportInput): string {
     '',
     `Produced by \`npm run bench\`${settings.quick ? ' (BENCH_QUICK=1)' : ''} on ${new Date().toISOString()}, revision ${revision()}.`,
     `Machine: ${machine()}. Load average at start ${input.startLoad}, at end ${loadAverage()}.`,
-    `${settings.connections} connections; autocannon in separate processes on the same machine. Rows from baseline to scale are measured interleaved (${interleaved}); the others alone (${settings.warmupSec} s warm-up, ${settings.durationSec} s measured). Whole run: ${input.totalSec.toFixed(0)} s.`,
+    `${settings.connections} connections; autocannon in separate processes on the same machine (the paced rows: ${count(settings.pacedRate)} req/s offered, open loop, bench/lib/paced.ts). Rows from baseline to scale are measured interleaved (${interleaved}); the others alone (${settings.warmupSec} s warm-up, ${settings.durationSec} s measured). Whole run: ${input.totalSec.toFixed(0)} s.`,
     'Method and what the columns mean: [docs/performance.md](../../docs/performance.md).',
     '',
     markdownTable(rows, baseline),

@@ -10,6 +10,8 @@ export const settings = {
   /** Seconds of load before each measurement, whose numbers are dropped (JIT, caches, connections). */
   warmupSec: Number(process.env.BENCH_WARMUP ?? (QUICK ? 1 : 3)),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
+  /** Requests per second offered to the paced rows (open loop, bench/lib/paced.ts). */
+  pacedRate: Number(process.env.BENCH_PACED_RATE ?? 10_000),
   /** Interleaved rows are measured in slices of about this many seconds, taken in turn. */
   sliceSec: Number(process.env.BENCH_SLICE ?? 2),
   /** Credential counts of the scale rows; the largest also holds the 10 k rotating keys. */

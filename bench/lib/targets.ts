@@ -16,7 +16,6 @@ export function checkTargets(
 ): Check[] {
   const byId = (id: string) => rows.find((r) => r.id === id);
   const rps = (id: string) => byId(id)?.measured?.rps;
-  const p99 = byId('memory')?.measured?.latency.p99;
   const ratio = (a: string, b: string, min: number, target: string): Check => {
     const x = rps(a);
     const y = rps(b);
@@ -55,11 +54,7 @@ export function checkTargets(
   return [
     ratio('memory', 'baseline', 0.9, 'keyward memory ≥ 90 % of baseline req/s'),
     cpuRatio,
-    {
-      target: 'keyward memory p99 ≤ 2 ms at 50 connections',
-      measured: p99 === undefined ? 'not measured' : `${f2(p99)} ms`,
-      met: p99 === undefined ? undefined : p99 <= 2,
-    },
+    p99Check(byId),
     ratio('scale-1m', 'scale-1k', 0.9, '1 M credentials: req/s ≥ 90 % of 1 k'),
     cpuCheck,
     ratio('redis-1', 'memory', 0.6, 'keyward redis (one instance) ≥ 60 % of memory'),
@@ -71,6 +66,35 @@ export function checkTargets(
       met: writesOk,
     },
   ];
+}
+
+/**
+ * "p99 ≤ 2 ms at 50 connections", judged on the paced row when it ran: at a fixed offered load below
+ * saturation, latency is the server's. The closed-loop rows saturate the server, so their p99 is
+ * mostly the queue 50 connections build (mean = 50 / throughput), and the bare baseline misses 2 ms
+ * there too; both saturated figures are still given, named as such.
+ */
+function p99Check(byId: (id: string) => Row | undefined): Check {
+  const target = 'keyward memory p99 ≤ 2 ms at 50 connections';
+  const p99 = (id: string) => byId(id)?.measured?.latency.p99;
+  const ms = (x: number | undefined) => (x === undefined ? 'not measured' : `${f2(x)} ms`);
+  const saturated = `saturated (closed loop): memory ${ms(p99('memory'))}, the baseline's own ${ms(p99('baseline'))}`;
+  const paced = byId('memory-paced')?.measured;
+  if (!paced?.paced) {
+    const p = p99('memory');
+    return {
+      target,
+      measured: p === undefined ? 'not measured' : saturated,
+      met: p === undefined ? undefined : p <= 2,
+    };
+  }
+  const rate = (n: number) => Math.round(n).toLocaleString('en-US');
+  const base = p99('baseline-paced');
+  return {
+    target,
+    measured: `${f2(paced.latency.p99)} ms at ${rate(paced.paced.offered)} req/s offered (paced, ${rate(paced.rps)} achieved; the baseline at the same rate ${ms(base)}); ${saturated}`,
+    met: paced.latency.p99 <= 2,
+  };
 }
 
 export function checksMarkdown(checks: readonly Check[]): string {

@@ -100,20 +100,22 @@ if (redisService.privateServer) log(redisService.privateServer);
 
 // ---- the compared rows, measured interleaved -------------------------------------------------------
 type Make = (r: Row) => Promise<Omit<Subject, 'row'> | undefined>;
+/** A server's name, for its log file: each process of a replicated row (`memory#2`) has its own. */
+const logName = (r: Row) => r.id.replace('#', '-');
 const group: [string, string, Make][] = [
   [
     'baseline',
     'baseline (bare Fastify, no auth)',
-    async () => {
-      const server = await launch.baseline('baseline', pingBody);
+    async (r) => {
+      const server = await launch.baseline(logName(r), pingBody);
       return { servers: [server], specs: [spec(`${server.url}/v1/ping`)] };
     },
   ],
   [
     'memory',
     'keyward memory (SQLite, in-process limits)',
-    async () => {
-      const server = await launch.keyward('memory', mainCopy());
+    async (r) => {
+      const server = await launch.keyward(logName(r), mainCopy());
       await checked([server], () =>
         expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
       );

@@ -81,6 +81,23 @@ export class Storage implements Repositories {
     return this.db.transaction().execute((trx) => fn(repositoriesOver(trx, this.dialect)));
   }
 
+  /**
+   * A transaction that runs alone among those taking the same lock, in every instance on this
+   * database: a check-then-write ("no user yet? create the owner") cannot interleave with another.
+   * PostgreSQL: a transaction-scoped advisory lock named by `lock`. SQLite: the first statement is a
+   * no-op write, which takes the database's single write lock (a second instance waits for it, up to
+   * the busy timeout, instead of reading a state the first is about to change); within one process
+   * transactions already run one at a time on the one connection.
+   */
+  exclusiveTransaction<T>(lock: string, fn: (tx: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres')
+        await sql`select pg_advisory_xact_lock(hashtext(${lock}))`.execute(trx);
+      else await sql`delete from workspaces where 0`.execute(trx);
+      return fn(repositoriesOver(trx, this.dialect));
+    });
+  }
+
   migrate(): Promise<string[]> {
     return migrateToLatest(this.db, this.dialect);
   }

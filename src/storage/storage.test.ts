@@ -1,7 +1,10 @@
 /** One storage suite, run on SQLite and (when configured) PostgreSQL, so the dialects cannot drift. */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabaseUrl, uniqueName } from '../../test/support/services.ts';
@@ -9,8 +12,10 @@ import { dialects, type TestDatabase } from '../../test/support/storages.ts';
 import { newId } from '../core/ids.ts';
 import { generateSecret, hashSecret, startOf } from '../core/secrets.ts';
 import { isUniqueViolation } from './errors.ts';
-import { openStorage, type Storage } from './index.ts';
+import { openStorage, type Repositories, type Storage } from './index.ts';
 import type { CredentialRow, SecretRow } from './repositories/credentials.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 // Past 2^31 on purpose: epoch milliseconds must survive as exact JS numbers on both dialects.
 const T0 = Date.parse('2026-01-01T00:00:00.123Z');
@@ -63,7 +68,7 @@ async function openFreshTwice(dialect: 'sqlite' | 'postgres') {
     const dir = mkdtempSync(join(tmpdir(), 'keyward-race-'));
     const url = `sqlite:${join(dir, 'keyward.db')}`;
     const cleanup = async () => rmSync(dir, { recursive: true });
-    return { a: openStorage(url), b: openStorage(url), cleanup };
+    return { a: openStorage(url), b: openStorage(url), url, cleanup };
   }
   const url = testDatabaseUrl()!;
   const schema = uniqueName('kwrace');
@@ -74,7 +79,7 @@ async function openFreshTwice(dialect: 'sqlite' | 'postgres') {
     await admin.query(`drop schema if exists "${schema}" cascade`);
     await admin.end();
   };
-  return { a: openStorage(url, { schema }), b: openStorage(url, { schema }), cleanup };
+  return { a: openStorage(url, { schema }), b: openStorage(url, { schema }), url, cleanup };
 }
 
 describe.each(dialects())('storage on $name', ({ name, create }) => {
@@ -121,6 +126,61 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
         await Promise.all([a.close(), b.close()]);
         await cleanup();
       }
+    });
+  });
+
+  describe('exclusive transactions', () => {
+    /** First run's shape: "no workspace yet? create it", with time between the check and the write. */
+    async function createIfNone(tx: Repositories): Promise<string> {
+      if ((await tx.workspaces.list()).length > 0) return 'exists';
+      await new Promise((done) => setTimeout(done, 150));
+      await tx.workspaces.create({ name: 'Only', plan: 'free' }, 1_767_225_600_123);
+      return 'created';
+    }
+
+    /** The same in a process of its own, starting its transaction at `start` (epoch ms). */
+    async function createIfNoneInChild(url: string, start: number): Promise<string> {
+      const script = `
+        const { openStorage } = await import('./src/storage/index.ts');
+        const storage = openStorage(${JSON.stringify(url)});
+        await new Promise((done) => setTimeout(done, ${start} - Date.now()));
+        console.log(await storage.exclusiveTransaction('test:create-if-none', ${createIfNone.toString()}));
+        await storage.close();`;
+      const args = ['--import', 'tsx', '--input-type=module', '-e', script];
+      const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: ROOT });
+      return stdout.trim();
+    }
+
+    it('instances checking then writing under one lock: exactly one writes, the others see it', async () => {
+      const { a, b, url, cleanup } = await openFreshTwice(name);
+      try {
+        await a.migrate();
+        await b.migrate();
+        const lock = 'test:create-if-none';
+        const outcomes =
+          name === 'postgres'
+            ? await Promise.all([a, b, a, b].map((s) => s.exclusiveTransaction(lock, createIfNone)))
+            : // better-sqlite3 waits for a lock synchronously, so two instances in one process would
+              // stop each other's timers: here each instance is a process, as in a deployment.
+              await Promise.all([1, 2, 3].map(() => createIfNoneInChild(url, Date.now() + 3_000)));
+        expect(outcomes.filter((o) => o === 'created')).toHaveLength(1);
+        expect(outcomes.filter((o) => o === 'exists')).toHaveLength(outcomes.length - 1);
+        expect(await a.workspaces.list()).toHaveLength(1);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+        await cleanup();
+      }
+    }, 30_000);
+
+    it('roll back like any transaction when the function throws', async () => {
+      const before = (await storage.workspaces.list()).length;
+      await expect(
+        storage.exclusiveTransaction('test:rollback', async (tx) => {
+          await tx.workspaces.create({ name: 'Gone', plan: 'free' }, tick());
+          throw new Error('no');
+        }),
+      ).rejects.toThrow('no');
+      expect(await storage.workspaces.list()).toHaveLength(before);
     });
   });
 

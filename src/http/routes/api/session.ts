@@ -18,19 +18,14 @@ import { presentWorkspace } from './workspace.ts';
 
 const sessionSchema = dataEnvelope(sessionData);
 
+/** Names the lock first-run setups take (Storage.exclusiveTransaction). */
+const FIRST_SETUP_LOCK = 'keyward:first-setup';
+
 export const sessionRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { storage, sessions, clock } = deps;
     const secure = (request: { protocol: string }) => request.protocol === 'https';
-    // Setups run one at a time: two racing first-run forms must create one workspace, and on PostgreSQL
-    // the in-transaction count cannot see the other's uncommitted owner. (First run is one instance.)
-    let setupQueue: Promise<unknown> = Promise.resolve();
-    const oneSetupAtATime = <T>(fn: () => Promise<T>): Promise<T> => {
-      const run = setupQueue.then(fn, fn);
-      setupQueue = run.catch(() => {});
-      return run;
-    };
 
     const sessionBody = async (user: Parameters<typeof presentUser>[0], csrf: string, expiresAt: number) => {
       const workspace = await storage.workspaces.get(user.workspace_id);
@@ -76,28 +71,28 @@ export const sessionRoutes =
           throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
         const now = clock.now();
         const hash = await hashPassword(request.body.password);
-        const user = await oneSetupAtATime(() =>
-          storage.transaction(async (tx) => {
-            if ((await tx.users.count()) > 0)
-              throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
-            const ws = await tx.workspaces.create(
-              { name: request.body.workspace_name, plan: 'professional' },
-              now,
-            );
-            return insertUser(
-              tx,
-              {
-                workspaceId: ws.id,
-                email: request.body.email,
-                password: request.body.password,
-                role: 'owner',
-              },
-              hash,
-              { type: 'user', label: request.body.email, ip: request.ip },
-              now,
-            );
-          }),
-        );
+        // Setups run one at a time, in every instance: two racing first-run forms must create one
+        // workspace, and a plain transaction's count cannot see the other's uncommitted owner.
+        const user = await storage.exclusiveTransaction(FIRST_SETUP_LOCK, async (tx) => {
+          if ((await tx.users.count()) > 0)
+            throw new KeywardError('ERR_CONFLICT', 'Setup is already done; sign in instead.');
+          const ws = await tx.workspaces.create(
+            { name: request.body.workspace_name, plan: 'professional' },
+            now,
+          );
+          return insertUser(
+            tx,
+            {
+              workspaceId: ws.id,
+              email: request.body.email,
+              password: request.body.password,
+              role: 'owner',
+            },
+            hash,
+            { type: 'user', label: request.body.email, ip: request.ip },
+            now,
+          );
+        });
         const { token, session } = await sessions.start(user);
         setSessionCookie(reply, token, session.expiresAt, secure(request));
         return reply.code(201).send(await sessionBody(user, session.csrfToken, session.expiresAt));

@@ -66,21 +66,22 @@ export class SessionService {
       { key: `signin:acct:${email.toLowerCase()}`, ...this.limits.perAccount },
       { key: `signin:ip:${ip}`, ...this.limits.perIp },
     ];
-    const peek = await this.limiter.peek(budgets, now);
-    if (!peek.allowed) {
-      const state = peek.states[peek.deniedIndex]!;
+    // Every attempt is charged before the password is checked, and given back when it succeeds: so the
+    // budgets count failures, and guesses sent in parallel cannot all pass a check made before any
+    // of them has failed.
+    const charged = await this.limiter.consume(budgets, now);
+    if (!charged.allowed) {
+      const state = charged.states[charged.deniedIndex]!;
       throw new KeywardError('ERR_RATE_LIMITED', 'Too many failed sign-in attempts. Try again later.', {
-        limit: peek.deniedIndex === 0 ? 'account' : 'ip',
+        limit: charged.deniedIndex === 0 ? 'account' : 'ip',
         retry_after: Math.max(1, Math.ceil((state.resetAt - now) / 1000)),
       });
     }
     const user = await this.storage.users.byEmail(email);
     // Hash even for unknown emails so response time does not reveal which accounts exist.
     const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !ok) {
-      await this.limiter.consume(budgets, now);
-      throw new KeywardError('ERR_UNAUTHENTICATED', 'Email or password is incorrect.');
-    }
+    if (!user || !ok) throw new KeywardError('ERR_UNAUTHENTICATED', 'Email or password is incorrect.');
+    await this.limiter.refund(budgets, now);
     return this.start(user);
   }
 

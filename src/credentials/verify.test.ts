@@ -191,6 +191,7 @@ describe('credential verifier', () => {
         return inner.consume(budgets, now);
       },
       peek: (budgets, now) => inner.peek(budgets, now),
+      refund: (budgets, now) => inner.refund(budgets, now),
       close: () => inner.close(),
     };
     const { storage, reads } = pendingStorage();

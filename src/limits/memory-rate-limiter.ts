@@ -47,6 +47,15 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.result(budgets, now, this.firstDenied(budgets, now));
   }
 
+  refund(budgets: readonly Budget[], now: number): void {
+    for (const budget of budgets) {
+      const entry = this.entries.get(budget.key);
+      // Only the window containing `now`: a refund for an earlier window must not lower a later one.
+      const windowEnd = windowStart(now, budget.windowMs) + budget.windowMs;
+      if (entry !== undefined && entry.windowEnd === windowEnd && entry.count > 0) entry.count--;
+    }
+  }
+
   close(): Promise<void> {
     this.entries.clear();
     return Promise.resolve();

@@ -129,6 +129,30 @@ function behaviour(backend: Backend): void {
     expect((await limiter.consume(budgets, NOW)).deniedIndex).toBe(1);
   });
 
+  it('refund gives back a charge of the same window, never below zero, and never to a past window', async () => {
+    const limiter = backend.fresh();
+    const budgets = [budget('key:a', 3), budget('ws:w', 10)];
+    for (let i = 0; i < 3; i++) await limiter.consume(budgets, NOW);
+    expect((await limiter.consume(budgets, NOW)).allowed).toBe(false);
+    await limiter.refund(budgets, NOW);
+    expect((await limiter.peek(budgets, NOW)).states.map((s) => s.remaining)).toEqual([1, 8]);
+    expect((await limiter.consume(budgets, NOW)).allowed).toBe(true);
+    // A counter never charged stays at zero: the budget is not raised by refunds.
+    const fresh = [budget('key:never', 2)];
+    await limiter.refund(fresh, NOW);
+    await limiter.refund(fresh, NOW);
+    const charged = await Promise.all([1, 2, 3].map(() => limiter.consume(fresh, NOW)));
+    expect(charged.map((r) => r.allowed)).toEqual([true, true, false]);
+    // A refund for the previous window (the window ended between charge and refund) leaves the new
+    // window's counter alone.
+    const next = WINDOW_START + WINDOW;
+    await limiter.consume(budgets, next);
+    await limiter.refund(budgets, NOW);
+    expect((await limiter.peek(budgets, next)).states[0]!.remaining).toBe(2);
+    await limiter.refund(budgets, next);
+    expect((await limiter.peek(budgets, next)).states[0]!.remaining).toBe(3);
+  });
+
   it('peek does not charge', async () => {
     const limiter = backend.fresh();
     const budgets = [budget('key:a', 1)];

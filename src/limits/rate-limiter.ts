@@ -39,6 +39,12 @@ export interface RateLimiter {
   consume(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
   /** The states without charging anything. */
   peek(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
+  /**
+   * Gives back the unit `consume` charged each budget at `now`, for an attempt that turned out not to
+   * count (a sign-in charged up front that succeeded). Never below zero; a window that has ended is
+   * left alone.
+   */
+  refund(budgets: readonly Budget[], now: number): MaybePromise<void>;
   close(): Promise<void>;
 }
 

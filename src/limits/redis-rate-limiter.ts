@@ -53,8 +53,17 @@ end
 return out
 `;
 
+/** KEYS: counters to give one unit back to, each only if it is above zero (and so still live). */
+const REFUND_SCRIPT = `
+for _, key in ipairs(KEYS) do
+  if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 0
+`;
+
 /** Distinct from any built-in and from other modules' scripts on a shared connection. */
 const COMMAND = 'keywardRateLimitBatch';
+const REFUND = 'keywardRateLimitRefund';
 
 /** Keys outlive their window by this much, so a caller whose clock runs a little behind Redis's still finds them. */
 const EXPIRY_SLACK_MS = 5_000;
@@ -64,6 +73,7 @@ const MAX_BATCH = 500;
 
 type ScriptCommand = {
   [COMMAND](...args: (string | number)[]): Promise<number[]>;
+  [REFUND](...args: (string | number)[]): Promise<number>;
 };
 
 interface Call {
@@ -88,6 +98,7 @@ export class RedisRateLimiter implements RateLimiter {
   constructor(redis: Redis, options: RedisRateLimiterOptions) {
     // defineCommand caches the script by SHA (EVALSHA, falling back to EVAL on NOSCRIPT); redefining is harmless.
     redis.defineCommand(COMMAND, { lua: SCRIPT });
+    redis.defineCommand(REFUND, { lua: REFUND_SCRIPT });
     this.redis = redis as Redis & ScriptCommand;
     this.keyPrefix = `${options.prefix}rl:`;
   }
@@ -98,6 +109,17 @@ export class RedisRateLimiter implements RateLimiter {
 
   peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     return this.enqueue(budgets, now, '0');
+  }
+
+  /** Rare (a successful sign-in): its own script run, not part of the batches. */
+  async refund(budgets: readonly Budget[], now: number): Promise<void> {
+    if (budgets.length === 0) return;
+    const keys = budgets.map((b) => this.counterKey(b, now));
+    await this.redis[REFUND](keys.length, ...keys);
+  }
+
+  private counterKey(budget: Budget, now: number): string {
+    return `${this.keyPrefix}${budget.key}:${windowStart(now, budget.windowMs)}`;
   }
 
   /** The connection belongs to the caller, so closing the limiter leaves it open. */
@@ -131,7 +153,7 @@ export class RedisRateLimiter implements RateLimiter {
     for (const call of calls) {
       argv.push(call.charge, call.budgets.length);
       for (const budget of call.budgets) {
-        const key = `${this.keyPrefix}${budget.key}:${windowStart(call.now, budget.windowMs)}`;
+        const key = this.counterKey(budget, call.now);
         let index = indexOf.get(key);
         if (index === undefined) {
           index = keys.push(key); // Lua counts from 1

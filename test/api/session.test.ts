@@ -246,6 +246,32 @@ describe.each(dialects())('dashboard sessions on $name', ({ name, create }) => {
       expectData(await postSession(email, PASSWORD, { ip: '10.2.0.2' }));
     });
 
+    it(`guesses sent in parallel: ${perAccount.limit} are checked, the rest refused without a check; successes do not count`, async () => {
+      const email = 'parallel@acme.test';
+      const ws = (await t.deps.storage.workspaces.list())[0]!.id;
+      await createUser(
+        t.deps.storage,
+        { workspaceId: ws, email, password: PASSWORD, role: 'member' },
+        CLI_ACTOR,
+        t.clock.now(),
+      );
+      // Signing in more often than the budget is fine: only failures count.
+      for (let i = 0; i < perAccount.limit + 2; i++) {
+        expectData(await postSession(email, PASSWORD, { ip: `10.4.0.${i + 1}` }));
+      }
+      const guesses = await Promise.all(
+        Array.from({ length: perAccount.limit * 3 }, (_, i) =>
+          postSession(email, `wrong guess ${i}`, { ip: `10.5.${i}.1` }),
+        ),
+      );
+      const codes = guesses.map((r) => r.statusCode);
+      expect(codes.filter((c) => c === 401)).toHaveLength(perAccount.limit);
+      expect(codes.filter((c) => c === 429)).toHaveLength(perAccount.limit * 2);
+      expectError(await postSession(email, PASSWORD, { ip: '10.4.0.99' }), 429, 'ERR_RATE_LIMITED');
+      t.clock.advance(WINDOW);
+      expectData(await postSession(email, PASSWORD, { ip: '10.4.0.99' }));
+    });
+
     it(`${perIp.limit} failures from one IP across different emails block that IP (429 "ip") until the window ends`, async () => {
       const ip = '10.3.0.1';
       await failures(perIp.limit, (i) => `guess-${i}@acme.test`, ip);

@@ -52,14 +52,3 @@ export async function expireInactiveCredentials(
   }
   return expired;
 }
-
-/** Runs the job on an interval inside `serve` (errors are logged, the next run tries again). */
-export function scheduleInactivityExpiry(
-  run: () => Promise<unknown>,
-  everyMs: number,
-  onError: (err: unknown) => void,
-) {
-  const timer = setInterval(() => void run().catch(onError), everyMs);
-  timer.unref();
-  return () => clearInterval(timer);
-}

@@ -9,7 +9,9 @@ import type { Config } from '../config/config.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { CredentialVerifier } from '../credentials/verify.ts';
 import type { AppDeps } from '../http/deps.ts';
-import { expireInactiveCredentials, scheduleInactivityExpiry } from '../jobs/inactivity-expiry.ts';
+import { expireInactiveCredentials } from '../jobs/inactivity-expiry.ts';
+import { scheduleJob } from '../jobs/schedule.ts';
+import { pruneWebhookDeliveries } from '../jobs/webhook-retention.ts';
 import { createRateLimiter } from '../limits/index.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
@@ -28,7 +30,7 @@ export interface ComposeOptions {
   pollIntervalMs?: number;
   /** How often usage is written (default 1 s); bench/servers/instrumented.ts can hold it back. */
   usageIntervalMs?: number;
-  /** Background jobs (inactivity expiry); tests run them by hand. */
+  /** Background jobs (inactivity expiry, webhook retention); tests run them by hand. */
   jobs?: boolean;
   /** The webhook delivery worker in this process (default: config.webhookWorker). */
   webhookWorker?: boolean;
@@ -101,15 +103,26 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     },
   };
 
-  const stopJobs =
+  const jobFailed = (job: string) => (err: unknown) =>
+    options.logger?.error({ err: { message: (err as Error).message } }, `${job} failed`);
+  const stops =
     options.jobs === false
-      ? () => {}
-      : scheduleInactivityExpiry(
-          () => expireInactiveCredentials(storage, clock, (m) => bus.publish(m)),
-          10 * 60_000,
-          (err) =>
-            options.logger?.error({ err: { message: (err as Error).message } }, 'inactivity expiry failed'),
-        );
+      ? []
+      : [
+          scheduleJob(
+            () => expireInactiveCredentials(storage, clock, (m) => bus.publish(m)),
+            10 * 60_000,
+            jobFailed('inactivity expiry'),
+          ),
+          scheduleJob(
+            () => pruneWebhookDeliveries(storage, clock),
+            60 * 60_000,
+            jobFailed('webhook retention'),
+          ),
+        ];
+  const stopJobs = () => {
+    for (const stop of stops) stop();
+  };
 
   return {
     deps,

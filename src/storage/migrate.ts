@@ -4,6 +4,7 @@ import type { DialectName } from './dialect.ts';
 import { foundation } from './migrations/0001-foundation.ts';
 import { management } from './migrations/0002-management.ts';
 import { webhooks } from './migrations/0003-webhooks.ts';
+import { webhookRetention } from './migrations/0004-webhook-retention.ts';
 import type { Database } from './schema.ts';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0001-foundation': foundation(dialect),
     '0002-management': management(dialect),
     '0003-webhooks': webhooks(dialect),
+    '0004-webhook-retention': webhookRetention(),
   };
 }
 

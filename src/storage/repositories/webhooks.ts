@@ -189,6 +189,26 @@ export class WebhookRepository {
       .execute();
   }
 
+  /**
+   * Deletes up to `limit` finished deliveries (succeeded or failed) completed before `before`, oldest
+   * first, with their attempts; returns how many. Pending deliveries are never touched.
+   */
+  async pruneFinished(before: number, limit: number): Promise<number> {
+    const rows = await this.db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '<>', 'pending')
+      .where('completed_at', '<', before)
+      .orderBy('completed_at')
+      .limit(limit)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    if (ids.length === 0) return 0;
+    await this.db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+    await this.db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
+    return ids.length;
+  }
+
   async insertAttempt(row: Insertable<WebhookAttemptTable>): Promise<void> {
     await this.db.insertInto('webhook_attempts').values(row).execute();
   }

@@ -212,6 +212,16 @@ describe.each(dialects())('dashboard sessions on $name', ({ name, create }) => {
 
   describe('sign-in throttling', () => {
     const { perAccount, perIp } = DEFAULT_SIGN_IN_LIMITS;
+    /** A member of the first workspace, with the test password. */
+    const memberNamed = async (email: string) => {
+      const ws = (await t.deps.storage.workspaces.list())[0]!.id;
+      await createUser(
+        t.deps.storage,
+        { workspaceId: ws, email, password: PASSWORD, role: 'member' },
+        CLI_ACTOR,
+        t.clock.now(),
+      );
+    };
     const failures = (count: number, email: (i: number) => string, ip: string) =>
       Promise.all(
         Array.from({ length: count }, async (_, i) =>
@@ -221,13 +231,7 @@ describe.each(dialects())('dashboard sessions on $name', ({ name, create }) => {
 
     it(`${perAccount.limit} failures on one account lock it (429 "account"), even with the right password, until the window ends`, async () => {
       const email = 'locked@acme.test';
-      const ws = (await t.deps.storage.workspaces.list())[0]!.id;
-      await createUser(
-        t.deps.storage,
-        { workspaceId: ws, email, password: PASSWORD, role: 'member' },
-        CLI_ACTOR,
-        t.clock.now(),
-      );
+      await memberNamed(email);
       await failures(perAccount.limit, () => email, '10.2.0.1');
       for (const [ip, password] of [
         ['10.2.0.2', PASSWORD],
@@ -248,13 +252,7 @@ describe.each(dialects())('dashboard sessions on $name', ({ name, create }) => {
 
     it(`guesses sent in parallel: ${perAccount.limit} are checked, the rest refused without a check; successes do not count`, async () => {
       const email = 'parallel@acme.test';
-      const ws = (await t.deps.storage.workspaces.list())[0]!.id;
-      await createUser(
-        t.deps.storage,
-        { workspaceId: ws, email, password: PASSWORD, role: 'member' },
-        CLI_ACTOR,
-        t.clock.now(),
-      );
+      await memberNamed(email);
       // Signing in more often than the budget is fine: only failures count.
       for (let i = 0; i < perAccount.limit + 2; i++) {
         expectData(await postSession(email, PASSWORD, { ip: `10.4.0.${i + 1}` }));

@@ -23,17 +23,12 @@ describe('tickShapeAnchor', () => {
   // the map the tick literal's inline cache remembers is the one every tick gets.
   it('shares its map with the tick objects Node makes later (V8 natives, in a child process)', async () => {
     const script = `
-      const { createHook } = await import('node:async_hooks');
-      const { tickShapeAnchor } = await import('./src/server/v8-tuning.ts');
+      const { captureTickObject, tickShapeAnchor } = await import('./src/server/v8-tuning.ts');
       for (let i = 0; i < 3; i++) {
         await new Promise((done) => setTimeout(done, 20));
         globalThis.gc();
       }
-      let later;
-      const hook = createHook({ init(id, type, trigger, resource) { if (type === 'TickObject') later ??= resource; } });
-      hook.enable();
-      process.nextTick(() => {});
-      hook.disable();
+      const later = captureTickObject();
       console.log(JSON.stringify({ same: %HaveSameMap(tickShapeAnchor, later), fast: %HasFastProperties(later) }));
     `;
     const { stdout } = await run(

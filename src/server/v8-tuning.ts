@@ -26,7 +26,8 @@ v8.setFlagsFromString('--no-allocation-site-pretenuring');
  */
 export const tickShapeAnchor: object | undefined = captureTickObject();
 
-function captureTickObject(): object | undefined {
+/** A new tick object, as Node builds it, reached through an async-hooks `init` hook. */
+export function captureTickObject(): object | undefined {
   let tick: object | undefined;
   // The only way to reach a tick object: async hooks hand each new one to `init` as its resource.
   const hook = createHook({

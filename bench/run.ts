@@ -6,8 +6,9 @@
  * measured interleaved (bench/lib/measure.ts). Method and variables: docs/performance.md.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeProbe, probeStalls } from './lib/host.ts';
 import type { StatementCounts } from './lib/launch.ts';
 import { bearer, expectStatus, Launcher, presentAll, SERVICE_TOKEN, statementCounts } from './lib/launch.ts';
 import { measureAlone, measureInterleaved, type Subject } from './lib/measure.ts';
@@ -61,6 +62,9 @@ async function checked(servers: ServerProcess[], check: () => Promise<void>): Pr
 log(
   `keyward bench: ${settings.quick ? 'quick, ' : ''}${settings.durationSec} s per row after ${settings.warmupSec} s warm-up, ${settings.connections} connections; ${machine()}; load average ${startLoad}`,
 );
+// Before anything else runs: what the host takes away when every CPU is wanted (bench/lib/host.ts).
+const host = describeProbe(await probeStalls(cpus().length));
+log(`host: ${host}`);
 const mainDb = `sqlite:${join(work, 'main.db')}`;
 const main: Seeded = await seed(mainDb);
 let copies = 0;
@@ -415,6 +419,7 @@ const report = writeReport({
   writes,
   totalSec,
   startLoad,
+  host,
   resultsDir,
   partial: settings.only !== undefined,
   redisNote: redisService.privateServer,

@@ -7,6 +7,7 @@
 import { loadavg } from 'node:os';
 import type { LoadSpec } from '../load.ts';
 import { combine, driveSample, type Sample } from './drive.ts';
+import { StealMeter } from './host.ts';
 import type { ServerProcess } from './processes.ts';
 import type { Row } from './report.ts';
 
@@ -29,8 +30,15 @@ const cpuOf = (servers: readonly ServerProcess[]) =>
 const withDuration = (specs: readonly LoadSpec[], durationSec: number) =>
   specs.map((s) => ({ ...s, durationSec, warmupSec: 0 }));
 
-function record(subject: Subject, samples: Sample[], cpuMs: number, loads: number[]): void {
+function record(
+  subject: Subject,
+  samples: Sample[],
+  cpuMs: number,
+  loads: number[],
+  steal: StealMeter,
+): void {
   const r = subject.row;
+  r.steal = steal.share;
   r.measured = combine(samples);
   r.cpuUsPerRequest = (cpuMs * 1000) / r.measured.responses;
   r.rss = subject.servers.map((s) => s.rssMiB() ?? Number.NaN);
@@ -49,10 +57,13 @@ export async function measureAlone(
     await hooks.before?.();
     const load = loadavg()[0]!;
     const cpu = cpuOf(subject.servers);
+    const steal = new StealMeter();
+    steal.start();
     const sample = await driveSample(withDuration(subject.specs, timing.durationSec));
+    steal.stop();
     const cpuMs = cpuOf(subject.servers) - cpu;
     await hooks.after?.();
-    record(subject, [sample], cpuMs, [load]);
+    record(subject, [sample], cpuMs, [load], steal);
   } finally {
     await Promise.all(subject.servers.map((s) => s.stop()));
   }
@@ -65,7 +76,10 @@ export async function measureInterleaved(
   progress: (text: string) => void,
 ): Promise<void> {
   const live = new Map(
-    subjects.map((s) => [s, { samples: [] as Sample[], cpuMs: 0, loads: [] as number[] }]),
+    subjects.map((s) => [
+      s,
+      { samples: [] as Sample[], cpuMs: 0, loads: [] as number[], steal: new StealMeter() },
+    ]),
   );
   const fail = (subject: Subject, err: unknown) => {
     live.delete(subject);
@@ -87,14 +101,16 @@ export async function measureInterleaved(
         try {
           acc.loads.push(loadavg()[0]!);
           const cpu = cpuOf(subject.servers);
+          acc.steal.start();
           acc.samples.push(await driveSample(withDuration(subject.specs, slice)));
+          acc.steal.stop();
           acc.cpuMs += cpuOf(subject.servers) - cpu;
         } catch (err) {
           fail(subject, err);
         }
       }
     }
-    for (const [subject, acc] of live) record(subject, acc.samples, acc.cpuMs, acc.loads);
+    for (const [subject, acc] of live) record(subject, acc.samples, acc.cpuMs, acc.loads, acc.steal);
   } finally {
     await Promise.all(subjects.flatMap((s) => s.servers.map((server) => server.stop())));
   }

@@ -7,8 +7,8 @@
  * `connectionRate` / `overallRate` options do not pace either: they reset a per-second counter, so
  * each connection fires its quota back to back at the start of every second. Here a timer every
  * ~1 ms sends the requests that have fallen due (floor(rate × elapsed) − issued), each stamped with
- * its scheduled time start + i / rate, over an undici `Pool` of `spec.connections` keep-alive
- * connections, one request at a time each. A request due while all connections are busy waits
+ * its scheduled time start + i / rate, over `spec.connections` keep-alive connections, one request
+ * at a time each (bare sockets with prebuilt requests, bench/lib/raw-connection.ts). A request due while all connections are busy waits
  * (here, in a counter: the backlog is the next indices of the schedule, sent as connections free
  * up, oldest first), and its wait counts in its latency: coordinated omission corrected. A request's
  * latency ends when its body has been read to the end.
@@ -20,9 +20,9 @@
  * reported apart (`sendLag` in the result) so it can be told from the server's share.
  */
 import { readFileSync } from 'node:fs';
-import { type Dispatcher, Pool } from 'undici';
 import type { LoadResult, LoadSpec } from '../load.ts';
 import { LatencyHistogram } from './latency.ts';
+import { type AnswerSink, RawConnection, requestBytes, TimeoutError } from './raw-connection.ts';
 
 const TICK_MS = 1;
 /** autocannon's default: a request with no answer after 10 s is counted as a timeout. */
@@ -43,24 +43,17 @@ export interface PacedSpec extends LoadSpec {
   rate: number;
 }
 
-const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-const isTimeout = (err: Error) => TIMEOUTS.has((err as { code?: string }).code ?? '');
-
-/** Every request's headers: the spec's, or the next rotating secret's (round robin). */
-function headerSource(spec: LoadSpec): () => Record<string, string> {
-  if (!spec.rotateSecretsFile) return () => spec.headers;
+/** The requests' bytes: one, or one per rotating secret (sent round robin). */
+function requestsOf(spec: LoadSpec): Buffer[] {
+  const url = new URL(spec.url);
+  const build = (headers: Record<string, string>) => requestBytes(url, spec.method, headers, spec.body);
+  if (!spec.rotateSecretsFile) return [build(spec.headers)];
   const secrets = JSON.parse(readFileSync(spec.rotateSecretsFile, 'utf8')) as string[];
-  const all = secrets.map((s) => ({ ...spec.headers, authorization: `Bearer ${s}` }));
-  let next = 0;
-  return () => {
-    const h = all[next]!;
-    next = next + 1 === all.length ? 0 : next + 1;
-    return h;
-  };
+  return secrets.map((s) => build({ ...spec.headers, authorization: `Bearer ${s}` }));
 }
 
 /** One stretch of paced load: `seconds` of schedule, then the drain. */
-class Phase {
+class Phase implements AnswerSink {
   readonly statusCodes: Record<string, number> = {};
   responses = 0;
   errors = 0;
@@ -82,15 +75,20 @@ class Phase {
   private done: (() => void) | undefined;
   private readonly sendLag = new LatencyHistogram();
 
+  /** Connections with no request on them. */
+  private readonly idle: RawConnection[] = [];
+
   constructor(
-    private readonly pool: Pool,
+    connections: RawConnection[],
     private readonly spec: PacedSpec,
-    private readonly options: Omit<Dispatcher.DispatchOptions, 'headers'>,
-    private readonly headers: () => Record<string, string>,
+    private readonly requests: Buffer[],
+    /** Round robin over `requests`, carried across phases. */
+    private readonly nextRequest: { at: number },
     seconds: number,
     private readonly drainMs: number,
     private readonly histogram: LatencyHistogram | undefined,
   ) {
+    this.idle.push(...connections); // the last phase ended with nothing in flight
     this.total = Math.round(spec.rate * seconds);
     this.timer = setInterval(() => this.pump(), TICK_MS);
     setTimeout(() => this.drain(), seconds * 1000 + 1);
@@ -110,29 +108,38 @@ class Phase {
     const due = Math.min(this.total, Math.floor((this.spec.rate * (now - this.start)) / 1000) + 1);
     const waiting = due - this.issued + this.inFlight;
     if (waiting > this.maxInFlight) this.maxInFlight = waiting;
-    while (this.issued < due && this.inFlight < this.spec.connections && !this.stopped) {
-      const scheduled = this.start + (this.issued * 1000) / this.spec.rate;
-      this.issued++;
+    while (this.issued < due && this.idle.length > 0 && !this.stopped) {
+      const i = this.issued++;
       this.inFlight++;
-      if (this.histogram) this.sendLag.record(now - scheduled);
-      this.pool.dispatch({ ...this.options, headers: this.headers() }, new Exchange(this, scheduled));
+      if (this.histogram) this.sendLag.record(now - this.scheduled(i));
+      const r = this.nextRequest;
+      const bytes = this.requests[r.at]!;
+      r.at = r.at + 1 === this.requests.length ? 0 : r.at + 1;
+      this.idle.pop()!.send(bytes, i);
     }
     if (this.issued === this.total) clearInterval(this.timer);
   }
 
-  answered(scheduled: number, status: number): void {
+  /** When request `i` of this phase was due. */
+  private scheduled(i: number): number {
+    return this.start + (i * 1000) / this.spec.rate;
+  }
+
+  answered(connection: RawConnection, i: number, status: number): void {
     const now = performance.now();
+    this.idle.push(connection);
     this.inFlight--;
     this.responses++;
     this.lastAnswer = now;
     this.statusCodes[status] = (this.statusCodes[status] ?? 0) + 1;
-    this.histogram?.record(now - scheduled);
+    this.histogram?.record(now - this.scheduled(i));
     this.next();
   }
 
-  failed(err: Error): void {
+  failed(connection: RawConnection, _i: number, err: Error): void {
+    this.idle.push(connection);
     this.inFlight--;
-    if (isTimeout(err)) this.timeouts++;
+    if (err instanceof TimeoutError) this.timeouts++;
     else this.errors++;
     this.next();
   }
@@ -182,50 +189,35 @@ class Phase {
   }
 }
 
-/** One request's answer, read to the end. */
-class Exchange implements Dispatcher.DispatchHandler {
-  private status = 0;
-  constructor(
-    private readonly phase: Phase,
-    private readonly scheduled: number,
-  ) {}
-  onRequestStart(): void {}
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode;
-  }
-  onResponseData(): void {}
-  onResponseEnd(): void {
-    this.phase.answered(this.scheduled, this.status);
-  }
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.phase.failed(err);
-  }
-}
-
 /** Warm-up at the same rate (not recorded), then the measured seconds, on the same connections. */
 export async function runPaced(spec: PacedSpec): Promise<LoadResult> {
   const url = new URL(spec.url);
-  const pool = new Pool(url.origin, {
-    connections: spec.connections,
-    pipelining: 1,
-    headersTimeout: TIMEOUT_MS,
-    bodyTimeout: TIMEOUT_MS,
-    connectTimeout: TIMEOUT_MS,
-  });
-  const options: Omit<Dispatcher.DispatchOptions, 'headers'> = {
-    path: url.pathname + url.search,
-    method: spec.method,
-    body: spec.body ?? null,
+  let phase: Phase | undefined;
+  // Answers go to the phase under way (the drain's last answers come in before the next one starts).
+  const sink: AnswerSink = {
+    answered: (c, i, status) => phase!.answered(c, i, status),
+    failed: (c, i, err) => phase!.failed(c, i, err),
   };
-  const headers = headerSource(spec);
-  const phase = (seconds: number, drainMs: number, histogram?: LatencyHistogram) => {
-    const p = new Phase(pool, spec, options, headers, seconds, drainMs, histogram);
-    return p.finished().then(() => p);
+  const connections = Array.from(
+    { length: spec.connections },
+    () => new RawConnection(Number(url.port), url.hostname, sink, TIMEOUT_MS),
+  );
+  const expiry = setInterval(() => {
+    const now = performance.now();
+    for (const c of connections) c.expire(now);
+  }, 100);
+  const requests = requestsOf(spec);
+  const nextRequest = { at: 0 };
+  const run = async (seconds: number, drainMs: number, histogram?: LatencyHistogram) => {
+    phase = new Phase(connections, spec, requests, nextRequest, seconds, drainMs, histogram);
+    await phase.finished();
+    return phase;
   };
   try {
-    await phase(Math.max(spec.warmupSec, SETTLE_SEC), 0);
-    return (await phase(spec.durationSec, DRAIN_MS, new LatencyHistogram())).result();
+    await run(Math.max(spec.warmupSec, SETTLE_SEC), 0);
+    return (await run(spec.durationSec, DRAIN_MS, new LatencyHistogram())).result();
   } finally {
-    await pool.destroy();
+    clearInterval(expiry);
+    for (const c of connections) c.close();
   }
 }

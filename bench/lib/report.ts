@@ -19,6 +19,8 @@ export interface Row {
   peakRss?: number[];
   /** 1-minute load average of the machine while the row was measured (other work competes for the CPUs). */
   load?: number;
+  /** Share of the machine's CPU time the hypervisor took while the row was measured (bench/lib/host.ts). */
+  steal?: number;
   /** Why the row did not run. */
   skipped?: string;
   notes?: string[];
@@ -70,7 +72,8 @@ const percent = (x: number) => `${(x * 100).toFixed(0)} %`;
 function cells(row: Row, refs: References): string[] {
   const m = row.measured;
   const load = row.load === undefined ? '–' : row.load.toFixed(1);
-  if (!m) return [row.label, '–', '–', '–', '–', '–', '–', '–', '–', load, row.skipped ?? ''];
+  const steal = row.steal === undefined ? '–' : percent(row.steal);
+  if (!m) return [row.label, '–', '–', '–', '–', '–', '–', '–', '–', load, steal, row.skipped ?? ''];
   const baseline = m.paced ? refs.paced : refs.closed;
   const notes = [...(row.notes ?? []), ...pacedNotes(m)];
   if (m.failures > 0) {
@@ -97,6 +100,7 @@ function cells(row: Row, refs: References): string[] {
       ? row.rss.map((r, i) => `${Math.round(r)} (${Math.round(row.peakRss?.[i] ?? Number.NaN)})`).join(' + ')
       : '–',
     load,
+    steal,
     notes.join('; '),
   ];
 }
@@ -112,6 +116,7 @@ const HEAD = [
   'CPU µs/req',
   'RSS MiB (peak)',
   'load',
+  'steal',
   'notes',
 ];
 const LEFT = new Set([0, HEAD.length - 1]);
@@ -141,6 +146,8 @@ export interface ReportInput {
   writes: { text: string; ok: boolean } | undefined;
   totalSec: number;
   startLoad: string;
+  /** The stall probe's findings at the start (bench/lib/host.ts). */
+  host: string;
   resultsDir: string;
   /** A subset of rows (BENCH_ONLY): written to partial.json only, latest.md is left alone. */
   partial: boolean;
@@ -194,6 +201,7 @@ export function writeReport(input: ReportInput): string {
     '',
     `Produced by \`npm run bench\`${settings.quick ? ' (BENCH_QUICK=1)' : ''} on ${new Date().toISOString()}, revision ${revision()}.`,
     `Machine: ${machine()}. Load average at start ${input.startLoad}, at end ${loadAverage()}.`,
+    `Host, probed before the run: ${input.host}.`,
     `${settings.connections} connections; autocannon in separate processes on the same machine (the paced rows: ${count(settings.pacedRate)} req/s offered, open loop, bench/lib/paced.ts). Rows from baseline to scale are measured interleaved (${interleaved}); the others alone (${settings.warmupSec} s warm-up, ${settings.durationSec} s measured). Whole run: ${input.totalSec.toFixed(0)} s.`,
     'Method and what the columns mean: [docs/performance.md](../../docs/performance.md).',
     '',

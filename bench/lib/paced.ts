@@ -8,9 +8,10 @@
  * each connection fires its quota back to back at the start of every second. Here a timer every
  * ~1 ms sends the requests that have fallen due (floor(rate × elapsed) − issued), each stamped with
  * its scheduled time start + i / rate, over `spec.connections` keep-alive connections, one request
- * at a time each (bare sockets with prebuilt requests, bench/lib/raw-connection.ts). A request due while all connections are busy waits
- * (here, in a counter: the backlog is the next indices of the schedule, sent as connections free
- * up, oldest first), and its wait counts in its latency: coordinated omission corrected. A request's
+ * at a time each (bare sockets with prebuilt requests, bench/lib/raw-connection.ts). A request due
+ * while all connections are busy waits (here, in a counter: the backlog is the next indices of the
+ * schedule, sent as connections free up, oldest first), and its wait counts in its latency:
+ * coordinated omission corrected. A request's
  * latency ends when its body has been read to the end.
  *
  * No busy loop: between the timer's ticks the process sleeps in the event loop (2 cores are shared

@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CredentialContext } from '../credentials/context.ts';
 import type { CredentialVerifier } from '../credentials/verify.ts';
+import type { IpBlocks } from '../limits/ip-blocks.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { UsageRecorder } from '../usage/recorder.ts';
@@ -19,6 +20,8 @@ export interface AppDeps {
   limiter: RateLimiter;
   cache: CredentialCache;
   bus: InvalidationBus;
+  /** Addresses refused for failed authentication, shared by the instances. */
+  ipBlocks: IpBlocks;
   verifier: CredentialVerifier;
   credentials: CredentialContext;
   usage: UsageRecorder;

@@ -13,6 +13,7 @@ import { expireInactiveCredentials } from '../jobs/inactivity-expiry.ts';
 import { scheduleJob } from '../jobs/schedule.ts';
 import { pruneWebhookDeliveries } from '../jobs/webhook-retention.ts';
 import { createRateLimiter } from '../limits/index.ts';
+import { IpBlocks } from '../limits/ip-blocks.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
 import { WebhookMetrics } from '../webhooks/metrics.ts';
@@ -64,6 +65,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     pollIntervalMs: options.pollIntervalMs,
   });
   await bus.start();
+  const ipBlocks = new IpBlocks({
+    redis: redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}ip-blocks` } : undefined,
+  });
+  await ipBlocks.start();
   const limiter = createRateLimiter({ redis, prefix });
   const verifier = new CredentialVerifier({
     storage,
@@ -87,6 +92,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     limiter,
     cache,
     bus,
+    ipBlocks,
     verifier,
     usage,
     sessions: new SessionService(storage, limiter, clock),
@@ -132,6 +138,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await webhookWorker?.stop();
       await usage.stop();
       await bus.stop();
+      await ipBlocks.stop();
       await limiter.close();
       subscriber?.disconnect();
       await redis?.quit().catch(() => {});

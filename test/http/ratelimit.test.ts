@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.ts';
+import { generateSecret } from '../../src/core/secrets.ts';
 import { revokeCredential } from '../../src/credentials/lifecycle.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { uniqueName } from '../support/services.ts';
@@ -53,6 +54,9 @@ function limitsOf(res: LightMyRequestResponse): Limits {
 }
 
 const ping = (t: TestApp, secret: string) => send(t, { method: 'GET', url: '/v1/ping', secret });
+let ips = 0;
+/** An address no other test uses (the failure budget is per address, in shared Redis). */
+const uniqueIp = () => `198.18.${Math.floor(++ips / 250)}.${(ips % 250) + 1}`;
 
 function withPlansFile(plans: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-plans-'));
@@ -240,8 +244,9 @@ describeDialects('rate limits', (create) => {
 
         beforeAll(async () => {
           db = await create();
-          one = await startTestApp({ db, redisUrl, redisPrefix: prefix, clock });
-          two = await startTestApp({ db, redisUrl, redisPrefix: prefix, clock });
+          const config = { authFailureLimit: '5/m' };
+          one = await startTestApp({ db, redisUrl, redisPrefix: prefix, clock, config });
+          two = await startTestApp({ db, redisUrl, redisPrefix: prefix, clock, config });
         });
         afterAll(async () => {
           await one?.close();
@@ -262,6 +267,35 @@ describeDialects('rate limits', (create) => {
           ];
           expect(answers.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 429]);
           expect(answers.slice(0, 4).map((r) => limitsOf(r).remaining)).toEqual([3, 2, 1, 0]);
+        });
+
+        it('an address blocked for failed authentication on one instance is refused by the other too', async () => {
+          const ws = await one!.workspace();
+          const { secret } = await one!.key(ws, 'read');
+          const attacker = uniqueIp();
+          const from = (t: TestApp, key: string) =>
+            send(t, { method: 'GET', url: '/v1/ping', secret: key, ip: attacker });
+          expectData(await from(two!, secret));
+          // Failures counted on both instances share one budget; the one that spends it blocks.
+          for (let i = 0; i < 5; i++)
+            expectError(await from(i % 2 ? one! : two!, generateSecret('spk_')), 401, 'ERR_UNAUTHENTICATED');
+          expectError(await from(one!, generateSecret('spk_')), 429, 'ERR_RATE_LIMITED');
+
+          // The other instance learns of it over Redis: a valid key from that address is refused there.
+          const deadline = Date.now() + 2_000;
+          let answer = await from(two!, secret);
+          while (answer.statusCode === 200 && Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 20));
+            answer = await from(two!, secret);
+          }
+          expect(expectError(answer, 429, 'ERR_RATE_LIMITED').details).toEqual({ limit: 'ip' });
+          expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+          expectData(await send(two!, { method: 'GET', url: '/v1/ping', secret, ip: uniqueIp() }));
+
+          // Until the window ends, on both.
+          clock.advance(MINUTE);
+          expectData(await from(two!, secret));
+          expectData(await from(one!, secret));
         });
 
         it('exact across instances: budget 30, 45 concurrent requests on each, exactly 30 succeed', async () => {

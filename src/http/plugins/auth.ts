@@ -87,12 +87,9 @@ export function setRateLimitHeaders(
 }
 
 export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
-  const { verifier, limiter, clock, config } = deps;
+  const { verifier, limiter, clock, config, ipBlocks } = deps;
   const prefixes = [config.keyPrefix, config.tokenPrefix];
   const failureLimit = config.authFailureLimit;
-  // IPs this instance has seen exceed the failure budget, until their window ends: a map lookup per
-  // request instead of a limiter call.
-  const blockedUntil = new Map<string, number>();
 
   const looksLikeSecret = (value: unknown): boolean =>
     typeof value === 'string' && prefixes.some((p) => value.startsWith(p));
@@ -111,7 +108,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     const result = await limiter.consume([budget], now);
     const state = result.states[0]!;
     setRateLimitHeaders(reply, state, now, !result.allowed);
-    if (!result.allowed) blockedUntil.set(request.ip, state.resetAt);
+    if (!result.allowed) ipBlocks.block(request.ip, state.resetAt, now);
     return result.allowed;
   }
 
@@ -134,12 +131,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   }
 
   function ipBlocked(request: FastifyRequest, reply: FastifyReply, now: number) {
-    const until = blockedUntil.get(request.ip);
+    const until = ipBlocks.blockedUntil(request.ip, now);
     if (until === undefined) return false;
-    if (until <= now) {
-      blockedUntil.delete(request.ip);
-      return false;
-    }
     setRateLimitHeaders(
       reply,
       { key: '', limit: failureLimit.limit, remaining: 0, resetAt: until },
@@ -235,7 +228,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       // The first hook of its route: it marks the start for the response observer.
       stampStart(request);
       const now = clock.now();
-      if (blockedUntil.size !== 0 && ipBlocked(request, reply, now)) return;
+      if (!ipBlocks.empty && ipBlocked(request, reply, now)) return;
       const raw = request.raw;
       if (
         (raw.url!.includes('?') && anyValueLooksLikeSecret(request.query)) ||

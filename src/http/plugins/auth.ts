@@ -57,34 +57,41 @@ const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or t
  */
 const symbols = createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders?: unknown };
 const kReplyHeaders = typeof symbols.kReplyHeaders === 'symbol' ? symbols.kReplyHeaders : undefined;
-const headersOf = (reply: FastifyReply): Record<string, string> | undefined =>
-  kReplyHeaders === undefined
-    ? undefined
-    : (reply as unknown as Record<symbol, Record<string, string> | undefined>)[kReplyHeaders];
-
-export function setRateLimitHeaders(
-  reply: FastifyReply,
-  state: BudgetState,
-  now: number,
-  limited: boolean,
-): void {
-  // Strings, not numbers: Node validates each header value with a regular expression, whose test
-  // converts a number again on a slower path.
-  const limit = String(state.limit);
-  const remaining = String(state.remaining);
-  const reset = String(Math.ceil(state.resetAt / 1000));
-  const headers = headersOf(reply);
-  if (headers !== undefined) {
-    headers['x-ratelimit-limit'] = limit;
-    headers['x-ratelimit-remaining'] = remaining;
-    headers['x-ratelimit-reset'] = reset;
-  } else {
-    reply.header('x-ratelimit-limit', limit);
-    reply.header('x-ratelimit-remaining', remaining);
-    reply.header('x-ratelimit-reset', reset);
-  }
-  if (limited) reply.header('retry-after', String(Math.max(1, Math.ceil((state.resetAt - now) / 1000))));
+/**
+ * The rate-limit header writer for replies whose header object is kept under `key` (Fastify's
+ * `kReplyHeaders`), or through `reply.header` when there is no such key. Exported for the test
+ * that checks both give the same answer.
+ */
+export function rateLimitHeaderWriter(key: symbol | undefined) {
+  return function setRateLimitHeaders(
+    reply: FastifyReply,
+    state: BudgetState,
+    now: number,
+    limited: boolean,
+  ): void {
+    // Strings, not numbers: Node validates each header value with a regular expression, whose test
+    // converts a number again on a slower path.
+    const limit = String(state.limit);
+    const remaining = String(state.remaining);
+    const reset = String(Math.ceil(state.resetAt / 1000));
+    const headers =
+      key === undefined
+        ? undefined
+        : (reply as unknown as Record<symbol, Record<string, string> | undefined>)[key];
+    if (headers !== undefined) {
+      headers['x-ratelimit-limit'] = limit;
+      headers['x-ratelimit-remaining'] = remaining;
+      headers['x-ratelimit-reset'] = reset;
+    } else {
+      reply.header('x-ratelimit-limit', limit);
+      reply.header('x-ratelimit-remaining', remaining);
+      reply.header('x-ratelimit-reset', reset);
+    }
+    if (limited) reply.header('retry-after', String(Math.max(1, Math.ceil((state.resetAt - now) / 1000))));
+  };
 }
+
+export const setRateLimitHeaders = rateLimitHeaderWriter(kReplyHeaders);
 
 export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
   const { verifier, limiter, clock, config, ipBlocks } = deps;

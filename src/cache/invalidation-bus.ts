@@ -3,6 +3,7 @@
  * by each server, so the CLI's changes arrive too) and, with Redis, also published for instant fan-out.
  */
 import type { Redis } from 'ioredis';
+import { subscribe } from '../faults/redis-connections.ts';
 import type { Storage } from '../storage/index.ts';
 import type { Invalidation } from '../storage/repositories/invalidations.ts';
 import type { CredentialCache } from './credential-cache.ts';
@@ -47,10 +48,7 @@ export class InvalidationBus {
     this.lastSeq = await this.options.storage.invalidations.latestSeq();
     const redis = this.options.redis;
     if (redis) {
-      // A SUBSCRIBE sent while the connection is still in its handshake races ioredis's ready check
-      // (ioredis#2037) and leaves the subscriber reconnecting forever; a PING waits until it is ready.
-      await redis.subscriber.ping();
-      await redis.subscriber.subscribe(redis.channel);
+      await subscribe(redis.subscriber, redis.channel);
       this.onMessage = (channel, text) => {
         if (channel !== redis.channel) return;
         try {

@@ -14,8 +14,10 @@ const rateLimitSchema = z.string().transform((s, ctx) => {
   return spec as RateLimitSpec;
 });
 
+// A duration: `30s`, `5d`, or a bare number of milliseconds (`250`).
 const durationSchema = z.union([
   z.number().int().positive(),
+  z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().positive()),
   z.string().transform((s, ctx) => {
     const ms = parseDuration(s);
     if (ms === undefined)
@@ -51,6 +53,15 @@ export const configSchema = z.object({
   webhookDisableAfter: durationSchema.default(5 * 86_400_000),
   webhookTimeout: durationSchema.default(10_000),
   webhookWorker: booleanSchema.default(true),
+  // Faults (docs/operations.md): what a Redis outage does, and how long anything may wait.
+  redisFailure: z.enum(['open', 'closed']).default('open'),
+  dbConnectTimeout: durationSchema.default(5_000),
+  dbStatementTimeout: durationSchema.default(10_000),
+  dbIdleInTransactionTimeout: durationSchema.default(30_000),
+  requestDeadline: durationSchema.default(15_000),
+  headersTimeout: durationSchema.default(10_000),
+  requestTimeout: durationSchema.default(30_000),
+  shutdownGrace: durationSchema.default(10_000),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
@@ -73,6 +84,14 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   webhookDisableAfter: 'KEYWARD_WEBHOOK_DISABLE_AFTER',
   webhookTimeout: 'KEYWARD_WEBHOOK_TIMEOUT',
   webhookWorker: 'KEYWARD_WEBHOOK_WORKER',
+  redisFailure: 'KEYWARD_REDIS_FAILURE',
+  dbConnectTimeout: 'KEYWARD_DB_CONNECT_TIMEOUT',
+  dbStatementTimeout: 'KEYWARD_DB_STATEMENT_TIMEOUT',
+  dbIdleInTransactionTimeout: 'KEYWARD_DB_IDLE_IN_TRANSACTION_TIMEOUT',
+  requestDeadline: 'KEYWARD_REQUEST_DEADLINE',
+  headersTimeout: 'KEYWARD_HEADERS_TIMEOUT',
+  requestTimeout: 'KEYWARD_REQUEST_TIMEOUT',
+  shutdownGrace: 'KEYWARD_SHUTDOWN_GRACE',
 };
 
 /** `keyward serve` takes every setting as a flag too: `databaseUrl` → `--database-url <value>`. */

@@ -89,6 +89,16 @@ export class CredentialVerifier {
     );
   }
 
+  /**
+   * A secret of a credential this instance has in its cache and that is still active. An address
+   * blocked for failed attempts may still use such a key: many clients can share one address (NAT).
+   */
+  knownActive(secret: string, now: number): boolean {
+    if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return false;
+    const cached = this.deps.cache.get(digestSecret(secret));
+    return cached !== undefined && credentialState(cached, now) === 'active';
+  }
+
   /** Lifecycle, plan, both budgets and scope, for an identified credential. */
   private decide(entry: CachedCredential, now: number, scope?: RequiredScope): MaybePromise<VerifyResult> {
     const state = credentialState(entry, now);

@@ -8,10 +8,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { onClientError } from './client-errors.ts';
 import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
-import { registerBearerAuth } from './plugins/auth.ts';
-import { registerErrorHandling } from './plugins/errors.ts';
+import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
+import { type Drain, registerDrain } from './plugins/drain.ts';
+import { onError, registerErrorHandling } from './plugins/errors.ts';
 import { registerResponseObserver } from './plugins/observe.ts';
 import { RouteMetrics } from './route-metrics.ts';
 import { managementRoutes } from './routes/api/index.ts';
@@ -26,16 +28,40 @@ import { webhookRoutes } from './routes/v1/webhooks.ts';
 import { compileSerializer } from './serializer.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Longest id a route accepts in its path. */
+export const MAX_ID_LENGTH = 200;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Graceful shutdown: `serve` starts it before closing (plugins/drain.ts). */
+    drain: Drain;
+  }
+}
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
   const app = Fastify({
     // No Fastify logger: it would build (and validate) a child logger per request and print URLs, where
     // a mistaken key may sit in a query string. Our few log lines go to deps.logger (errors plugin).
     logger: false,
     bodyLimit: BODY_LIMIT,
-    trustProxy: deps.config.trustProxy,
+    trustProxy: config.trustProxy,
     // Keep the request id out of anything a client could spoof.
     requestIdHeader: false,
+    // Routes accept ids up to 200 characters; a longer one is 414 ERR_URI_TOO_LONG (frameworkErrors).
+    routerOptions: { maxParamLength: MAX_ID_LENGTH },
+    // Bad percent-encoding and over-long ids go through the same error mapping as everything else.
+    frameworkErrors: (err, _request, reply) => onError(deps.logger, deps.outages, err, reply),
+    // What Node's parser refuses (431, 408, malformed requests) is answered with the envelope too.
+    clientErrorHandler: onClientError,
+    // Slow clients: the headers within KEYWARD_HEADERS_TIMEOUT, the whole request (body included)
+    // within KEYWARD_REQUEST_TIMEOUT; Node checks every second so the limits hold to about a second.
+    requestTimeout: config.requestTimeout,
+    http: { headersTimeout: config.headersTimeout, connectionsCheckingInterval: 1_000 },
+    // The per-request deadline: a handler still waiting on a dependency after it is answered 503.
+    handlerTimeout: config.requestDeadline,
+    // Shutdown answers come from the drain plugin (the envelope, Retry-After), not Fastify's default.
+    return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
@@ -52,7 +78,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return parseJson(request, body as string, done);
   });
   const routeMetrics = new RouteMetrics();
-  registerErrorHandling(app, routeMetrics.forRoute('unmatched'), deps.logger);
+  const drain = registerDrain(app);
+  app.decorate('drain', drain);
+  const unknownRoute = { rateLimit: undefined as UnknownRouteHook | undefined };
+  registerErrorHandling(
+    app,
+    routeMetrics.forRoute('unmatched'),
+    deps.logger,
+    deps.outages,
+    (request, reply) => unknownRoute.rateLimit?.(request, reply),
+  );
   registerResponseObserver(app, deps, routeMetrics);
 
   await app.register(swagger, {
@@ -100,8 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  registerBearerAuth(app, deps);
-  registerSystemRoutes(app, deps);
+  unknownRoute.rateLimit = registerBearerAuth(app, deps);
+  registerSystemRoutes(app, deps, drain);
   registerMetrics(app, deps, routeMetrics);
 
   await app.register(

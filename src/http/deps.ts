@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import type { Clock } from '../core/clock.ts';
 import type { CredentialContext } from '../credentials/context.ts';
 import type { CredentialVerifier } from '../credentials/verify.ts';
+import type { OutageLog } from '../faults/outage-log.ts';
 import type { IpBlocks } from '../limits/ip-blocks.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
@@ -29,6 +30,8 @@ export interface AppDeps {
   /** Reports whether Redis answers, when Redis is configured. */
   redisPing?: (() => Promise<unknown>) | undefined;
   logger?: FastifyBaseLogger | undefined;
+  /** Where failures of the database and Redis are counted and logged once per outage. */
+  outages?: OutageLog | undefined;
   /** Webhook delivery metrics, shown on /metrics. */
   webhookMetrics?: WebhookMetrics | undefined;
 }

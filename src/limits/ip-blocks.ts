@@ -7,6 +7,7 @@
  * address at once, not only the one that happened to count its last failure.
  */
 import type { Redis } from 'ioredis';
+import { subscribe } from '../faults/redis-connections.ts';
 
 /** Entries past their end are dropped when the map grows beyond this (an address may never return). */
 const SWEEP_ABOVE = 10_000;
@@ -37,7 +38,7 @@ export class IpBlocks {
   async start(): Promise<void> {
     const redis = this.options.redis;
     if (!redis) return;
-    await redis.subscriber.subscribe(redis.channel);
+    await subscribe(redis.subscriber, redis.channel);
     this.onMessage = (channel, text) => {
       if (channel !== redis.channel) return;
       try {

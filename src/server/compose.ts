@@ -1,18 +1,21 @@
 /** Composes config into the app's dependencies (storage, limiter, cache, bus, usage) and closes them. */
 
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
 import { SessionService } from '../accounts/sessions.ts';
 import { CredentialCache } from '../cache/credential-cache.ts';
 import { InvalidationBus } from '../cache/invalidation-bus.ts';
 import type { Config } from '../config/config.ts';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { CredentialVerifier } from '../credentials/verify.ts';
+import { OutageLog } from '../faults/outage-log.ts';
+import { openRedisConnections } from '../faults/redis-connections.ts';
 import type { AppDeps } from '../http/deps.ts';
 import { expireInactiveCredentials } from '../jobs/inactivity-expiry.ts';
 import { scheduleJob } from '../jobs/schedule.ts';
 import { pruneWebhookDeliveries } from '../jobs/webhook-retention.ts';
+import { FailoverRateLimiter } from '../limits/failover-rate-limiter.ts';
 import { createRateLimiter } from '../limits/index.ts';
+import { InstanceCount } from '../limits/instance-count.ts';
 import { IpBlocks } from '../limits/ip-blocks.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
@@ -46,16 +49,49 @@ export interface Composed {
 
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<Composed> {
   const clock = options.clock ?? systemClock;
-  const storage = options.storage ?? openStorage(config.databaseUrl);
+  const outages = new OutageLog({ logger: options.logger });
+  const storage =
+    options.storage ??
+    openStorage(config.databaseUrl, {
+      connectTimeoutMs: config.dbConnectTimeout,
+      statementTimeoutMs: config.dbStatementTimeout,
+      idleInTransactionTimeoutMs: config.dbIdleInTransactionTimeout,
+      onConnectionLost: (err) => outages.down('database', err.message),
+    });
+  outages.setProbe('database', () => storage.ping());
+  // What was opened so far is closed again if a later step fails: a failed start leaves nothing running.
+  const opened: (() => Promise<void>)[] = [];
+  if (!options.storage) opened.push(() => storage.close());
+  try {
+    return await composeOver(storage, outages, opened, config, clock, options);
+  } catch (err) {
+    await closeOpenedIn(opened);
+    throw err;
+  }
+}
+
+async function composeOver(
+  storage: Storage,
+  outages: OutageLog,
+  opened: (() => Promise<void>)[],
+  config: Config,
+  clock: Clock,
+  options: ComposeOptions,
+): Promise<Composed> {
   await storage.migrate();
   const prefix = options.redisPrefix ?? 'keyward:';
 
-  // Auto-pipelining: the rate-limit scripts of all requests handled in one event-loop turn go out in
-  // one write (one syscall instead of one per request under load). Not for the subscriber connection.
-  const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 2, enableAutoPipelining: true })
+  const redisConnections = config.redisUrl
+    ? openRedisConnections(config.redisUrl, { outages, connectTimeoutMs: config.dbConnectTimeout })
     : undefined;
-  const subscriber = redis?.duplicate({ enableAutoPipelining: false });
+  if (redisConnections) {
+    opened.push(() => redisConnections.close());
+    // A Redis that is away at start: serve degraded (or refuse, per KEYWARD_REDIS_FAILURE) until it is back.
+    if (!(await redisConnections.ready(config.dbConnectTimeout)))
+      options.logger?.warn({}, 'redis is not reachable at start; continuing without it until it is');
+  }
+  const redis = redisConnections?.commands;
+  const subscriber = redisConnections?.subscriber;
   const cache = new CredentialCache(options.cacheSize);
   const bus = new InvalidationBus({
     storage,
@@ -69,7 +105,19 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     redis: redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}ip-blocks` } : undefined,
   });
   await ipBlocks.start();
-  const limiter = createRateLimiter({ redis, prefix });
+  const instances = redis ? new InstanceCount(redis, { prefix }) : undefined;
+  await instances?.start();
+  if (instances) opened.push(() => instances.stop());
+  const limiter =
+    redis && instances
+      ? new FailoverRateLimiter({
+          redis,
+          primary: createRateLimiter({ redis, prefix }),
+          mode: config.redisFailure,
+          instances,
+          outages,
+        })
+      : createRateLimiter({});
   const verifier = new CredentialVerifier({
     storage,
     cache,
@@ -82,7 +130,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const webhookMetrics = new WebhookMetrics(storage);
   const webhookWorker =
     (options.webhookWorker ?? config.webhookWorker)
-      ? startWebhookWorker(config, { storage, clock, metrics: webhookMetrics, logger: options.logger })
+      ? startWebhookWorker(config, {
+          storage,
+          clock,
+          metrics: webhookMetrics,
+          logger: options.logger,
+          outages,
+        })
       : undefined;
 
   const deps: AppDeps = {
@@ -98,6 +152,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sessions: new SessionService(storage, limiter, clock),
     logger: options.logger,
     redisPing: redis ? () => redis.ping() : undefined,
+    outages,
     webhookMetrics,
     credentials: {
       storage,
@@ -140,9 +195,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await bus.stop();
       await ipBlocks.stop();
       await limiter.close();
-      subscriber?.disconnect();
-      await redis?.quit().catch(() => {});
-      if (!options.storage) await storage.close();
+      outages.stop();
+      await closeOpenedIn(opened);
     },
   };
+}
+
+async function closeOpenedIn(opened: (() => Promise<void>)[]): Promise<void> {
+  for (const close of opened.reverse()) await close().catch(() => {});
 }

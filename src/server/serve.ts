@@ -1,4 +1,5 @@
 /** `keyward serve`: config → dependencies → app → listen, and a graceful close on SIGINT/SIGTERM. */
+import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config/config.ts';
 import { buildApp } from '../http/app.ts';
@@ -17,9 +18,18 @@ export async function serve(config: Config): Promise<RunningServer> {
   // Before listening, so the first page load gets a current dashboard (a no-op when web/dist is fresh).
   await ensureDashboardBuilt(logger);
   const composed = await compose(config, { logger });
-  const app = await buildApp(composed.deps);
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
+  let app: FastifyInstance | undefined;
+  try {
+    app = await buildApp(composed.deps);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // Every start-up failure (a port in use, a bad address) closes what was opened: the process exits.
+    await app?.close().catch(() => {});
+    await composed.close();
+    throw err;
+  }
+  const listening = app;
+  const address = listening.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
   logger.info(
@@ -35,13 +45,32 @@ export async function serve(config: Config): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      await app.close();
+      await drainAndClose(listening, config.shutdownGrace);
       await composed.close();
       logger.info('keyward stopped');
     })();
     return closing;
   };
   return { url, close };
+}
+
+/** How long new requests are answered 503 before the server closes its idle connections. */
+const DRAIN_MS = 500;
+
+/**
+ * Graceful close: new requests (also on open keep-alive connections) get 503 with
+ * `Connection: close` while those already received finish; after a short drain the listener and
+ * the idle connections close; what is still open after `graceMs` is cut.
+ */
+async function drainAndClose(app: FastifyInstance, graceMs: number): Promise<void> {
+  app.drain.start();
+  await new Promise((resolve) => setTimeout(resolve, DRAIN_MS));
+  const cut = setTimeout(() => app.server.closeAllConnections(), Math.max(graceMs - DRAIN_MS, 0));
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
 }
 
 /** Runs until a signal, then closes gracefully (pending usage is flushed). */

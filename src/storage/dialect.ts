@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
+import { type ConnectionLost, ResilientPgPool } from './pg-pool.ts';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -14,6 +15,14 @@ export interface OpenOptions {
   schema?: string;
   /** Pool size for PostgreSQL. */
   poolSize?: number;
+  /** PostgreSQL: how long to wait for a connection (ms). */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: longest a statement may run, on the server and as seen by the client (ms). */
+  statementTimeoutMs?: number;
+  /** PostgreSQL: longest a transaction may sit idle before the server ends it (ms). */
+  idleInTransactionTimeoutMs?: number;
+  /** Told once per lost PostgreSQL connection (the pool replaces it). */
+  onConnectionLost?: ConnectionLost;
 }
 
 export interface OpenedDatabase {
@@ -102,13 +111,21 @@ const pgTypes = {
 };
 
 function openPostgres(url: string, options: OpenOptions): Kysely<Database> {
+  const statementTimeout = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     types: pgTypes as pg.CustomTypesConfig,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    // The server cancels a long statement; the client gives up on one whose answer never comes (a
+    // stalled connection), a little later so the server's own error wins when it can be sent.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 1_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
+    keepAlive: true,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client that loses its connection must not crash the process; the next query reconnects.
-  pool.on('error', () => {});
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: new ResilientPgPool(pool, options.onConnectionLost ?? (() => {})) }),
+  });
 }

@@ -7,18 +7,35 @@ export function isUniqueViolation(err: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** True when the database cannot be reached at all (answer 503, not 500). */
+// Socket errors, and PostgreSQL's: 57P01–57P03 shutdown, 57014 statement timeout, 25P03 idle in
+// transaction timeout, class 08 connection failures. SQLite: busy past the busy timeout.
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '57014',
+  '25P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+]);
+
+// What pg says, without a code, when a connection ends, stalls or cannot be made.
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection lost/i;
+
+/** True when the database cannot be reached, or stopped answering in time (answer 503, not 500). */
 export function isUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const code = (err as { code?: unknown }).code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === '57P01' ||
-    code === '57P03' ||
-    code === 'SQLITE_BUSY' ||
-    (err instanceof Error &&
-      /Connection terminated|timeout exceeded when trying to connect/i.test(err.message))
-  );
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return err instanceof Error && UNAVAILABLE_MESSAGE.test(err.message);
 }

@@ -4,9 +4,12 @@
  * `FOR UPDATE SKIP LOCKED`); a worker that dies mid-delivery leaves a lease that simply runs out, and
  * the delivery is retried. Runs inside `keyward serve`, or alone as `keyward worker`.
  */
+
 import { randomBytes } from 'node:crypto';
 import { type Clock, systemClock } from '../core/clock.ts';
 import { iso } from '../core/time.ts';
+import type { OutageLog } from '../faults/outage-log.ts';
+import { isUnavailable } from '../storage/errors.ts';
 import type { Storage } from '../storage/index.ts';
 import type { ClaimedDelivery } from '../storage/repositories/webhooks.ts';
 import type { DestinationPolicy, ResolveAll } from './destination.ts';
@@ -38,6 +41,8 @@ export interface WebhookWorkerOptions {
   sweepIntervalMs?: number;
   metrics?: WebhookMetrics | undefined;
   logger?: WorkerLogger | undefined;
+  /** Where a database outage is counted (and logged once) instead of a line per failed claim. */
+  outages?: OutageLog | undefined;
   /** Jitter source (tests fix it). */
   random?: () => number;
   /** DNS (tests substitute it). */
@@ -139,7 +144,8 @@ export class WebhookWorker {
         try {
           claimed = await this.claim(free);
         } catch (err) {
-          this.logger.error({ err: { message: (err as Error).message } }, 'webhook claim failed');
+          if (isUnavailable(err) && this.options.outages) this.options.outages.down('database');
+          else this.logger.error({ err: { message: (err as Error).message } }, 'webhook claim failed');
         }
         for (const d of claimed) {
           const running: Promise<void> = this.deliver(d).then(() => {

@@ -218,7 +218,7 @@ describeDialects('errors and system routes', (create) => {
       it('/readyz says so with 503 while /healthz stays 200', async () => {
         const ready = await broken!.inject({ method: 'GET', url: '/readyz' });
         const error = expectError(ready, 503, 'ERR_UNAVAILABLE');
-        expect(error.details).toEqual({ checks: { database: 'unreachable' } });
+        expect(error.details).toEqual({ status: 'unavailable', checks: { database: 'unreachable' } });
         expect(Number(ready.headers['retry-after'])).toBeGreaterThan(0);
         expect(expectData(await broken!.inject({ method: 'GET', url: '/healthz' }))).toEqual({ ok: true });
       });
@@ -232,6 +232,7 @@ describeDialects('errors and system routes', (create) => {
       expect(expectData(await send(t(), { method: 'GET', url: '/healthz' }))).toEqual({ ok: true });
       expect(expectData(await send(t(), { method: 'GET', url: '/readyz' }))).toEqual({
         ok: true,
+        status: 'ok',
         checks: { database: 'ok' },
       });
     });

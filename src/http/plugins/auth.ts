@@ -93,7 +93,10 @@ export function rateLimitHeaderWriter(key: symbol | undefined) {
 
 export const setRateLimitHeaders = rateLimitHeaderWriter(kReplyHeaders);
 
-export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
+export type UnknownRouteHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** Adds bearer authentication to every route with `config.scope`; returns the unknown-route hook. */
+export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): UnknownRouteHook {
   const { verifier, limiter, clock, config, ipBlocks } = deps;
   const prefixes = [config.keyPrefix, config.tokenPrefix];
   const failureLimit = config.authFailureLimit;
@@ -137,9 +140,12 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     return sendError(reply, 'ERR_UNAUTHENTICATED', message);
   }
 
-  function ipBlocked(request: FastifyRequest, reply: FastifyReply, now: number) {
+  /** Refuses a blocked address, unless the request carries a known, active key (a shared NAT address). */
+  function ipBlocked(request: FastifyRequest, reply: FastifyReply, now: number, header: string | undefined) {
     const until = ipBlocks.blockedUntil(request.ip, now);
     if (until === undefined) return false;
+    const secret = header === undefined ? undefined : bearerSecret(header);
+    if (secret !== undefined && verifier.knownActive(secret, now)) return false;
     setRateLimitHeaders(
       reply,
       { key: '', limit: failureLimit.limit, remaining: 0, resetAt: until },
@@ -235,8 +241,8 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
       // The first hook of its route: it marks the start for the response observer.
       stampStart(request);
       const now = clock.now();
-      if (!ipBlocks.empty && ipBlocked(request, reply, now)) return;
       const raw = request.raw;
+      if (!ipBlocks.empty && ipBlocked(request, reply, now, raw.headers.authorization)) return;
       if (
         (raw.url!.includes('?') && anyValueLooksLikeSecret(request.query)) ||
         cookieHoldsSecret(raw.headers.cookie)
@@ -281,6 +287,20 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     sendError(reply, 'ERR_UNAUTHENTICATED', `Missing credentials. ${USE_HEADER}`);
   };
 
+  /**
+   * An unknown route under /v1 that presented a credential still gets its rate-limit headers (and
+   * is charged, as any request of that key). The 404 is answered whatever the key's state.
+   */
+  const unknownRoute: UnknownRouteHook = async (request, reply) => {
+    const header = request.headers.authorization;
+    if (!header || !request.url.startsWith('/v1/')) return;
+    const secret = bearerSecret(header);
+    if (secret === undefined) return;
+    const now = clock.now();
+    const result = await Promise.resolve(verifier.verify(secret, now)).catch(() => undefined);
+    if (result?.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, false);
+  };
+
   // Hooks go on the routes that declare a scope, and only there: other routes pay nothing, and no
   // hook has to read `request.routeOptions` (a new object per access) to find out.
   app.addHook('onRoute', (route) => {
@@ -291,6 +311,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): void {
     addRouteHook(route, 'onRequest', bearerHook(scope, bodyMayFollow), 'first');
     if (bodyMayFollow) addRouteHook(route, 'preValidation', bodyCheck, 'first');
   });
+  return unknownRoute;
 }
 
 const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);

@@ -1,14 +1,14 @@
 /** Maps every failure to the error envelope once: Keyward errors, Fastify's own, validation, the rest. */
-import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, type ErrorCode, type ErrorDetails, isKeywardError } from '../../core/errors.ts';
+import { redactSecrets, redactValue } from '../../core/redact.ts';
+import type { OutageLog } from '../../faults/outage-log.ts';
 import { isUnavailable } from '../../storage/errors.ts';
 import type { RouteStats } from '../route-metrics.ts';
 
-// A key pasted into a path or a field must not come back in an error (messages quote ids and URLs):
-// anything shaped like a secret, `<prefix>_` then 32+ base62 characters, is masked. Ids are far shorter.
-const SECRET_SHAPE = /\b[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}/g;
-const redact = (text: string) => text.replace(SECRET_SHAPE, '[redacted]');
+/** Seconds a client is told to wait after a 503. */
+export const RETRY_AFTER_SECONDS = 5;
 
 export function sendError(
   reply: FastifyReply,
@@ -16,9 +16,12 @@ export function sendError(
   message: string = ERRORS[code].message,
   details?: ErrorDetails,
 ) {
+  // A key pasted into a path or a field must not come back in an error (messages quote ids and URLs).
   const error = details
-    ? { code, message: redact(message), details: JSON.parse(redact(JSON.stringify(details))) as ErrorDetails }
-    : { code, message: redact(message) };
+    ? { code, message: redactSecrets(message), details: redactValue(details) }
+    : { code, message: redactSecrets(message) };
+  if (code === 'ERR_UNAVAILABLE' && !reply.hasHeader('retry-after'))
+    reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply.code(ERRORS[code].status).type('application/json; charset=utf-8').send({ error });
 }
 
@@ -30,15 +33,29 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ERR_BAD_REQUEST',
   FST_ERR_CTP_INVALID_TYPE: 'ERR_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_BAD_URL: 'ERR_BAD_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'ERR_URI_TOO_LONG',
+  FST_ERR_ASYNC_CONSTRAINT: 'ERR_BAD_REQUEST',
+  // The per-request deadline (KEYWARD_REQUEST_DEADLINE) passed: a dependency did not answer in time.
+  FST_ERR_HANDLER_TIMEOUT: 'ERR_UNAVAILABLE',
 };
 
-const CLIENT_MESSAGES: Partial<Record<ErrorCode, string>> = {
+// Fixed messages: Fastify's own quote the URL or the body, where a secret may sit.
+const CLIENT_MESSAGES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'The request URL is not valid (bad percent-encoding).',
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than 200 characters.',
+  FST_ERR_HANDLER_TIMEOUT: 'The request took too long; retry shortly.',
   ERR_BAD_REQUEST: 'The request body is not valid JSON.',
   ERR_PAYLOAD_TOO_LARGE: 'The request body is larger than 1 MiB.',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',
 };
 
-function onError(logger: FastifyBaseLogger | undefined, err: FastifyError, reply: FastifyReply) {
+export function onError(
+  logger: FastifyBaseLogger | undefined,
+  outages: OutageLog | undefined,
+  err: FastifyError,
+  reply: FastifyReply,
+) {
   if (isKeywardError(err)) return sendError(reply, err.code, err.message, err.details);
   if (hasZodFastifySchemaValidationErrors(err)) {
     const where = err.validationContext ?? 'body';
@@ -56,11 +73,12 @@ function onError(logger: FastifyBaseLogger | undefined, err: FastifyError, reply
     return sendError(reply, 'ERR_VALIDATION', summary, { issues });
   }
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
-  if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[mapped]);
+  if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[err.code] ?? CLIENT_MESSAGES[mapped]);
   if (err.statusCode === 400) return sendError(reply, 'ERR_BAD_REQUEST', err.message);
   if (isUnavailable(err)) {
-    logger?.error({ err: { code: (err as { code?: string }).code } }, 'database unavailable');
-    reply.header('retry-after', '5');
+    // Counted, and logged once per outage (OutageLog), not a line per failed request.
+    if (outages) outages.down('database', (err as { code?: string }).code ?? err.message);
+    else logger?.error({ err: { code: (err as { code?: string }).code } }, 'database unavailable');
     return sendError(reply, 'ERR_UNAVAILABLE');
   }
   // Log what went wrong (never the request body, which may hold data we must not keep), answer blandly.
@@ -76,9 +94,13 @@ export function registerErrorHandling(
   app: FastifyInstance,
   unmatched: RouteStats,
   logger: FastifyBaseLogger | undefined,
+  outages: OutageLog | undefined,
+  /** Runs first for an unknown route: one under /v1 that presented a credential gets its rate-limit headers. */
+  beforeNotFound: (request: FastifyRequest, reply: FastifyReply) => Promise<void> | undefined,
 ): void {
-  app.setErrorHandler((err: FastifyError, _request, reply) => onError(logger, err, reply));
-  app.setNotFoundHandler((request, reply) => {
+  app.setErrorHandler((err: FastifyError, _request, reply) => onError(logger, outages, err, reply));
+  app.setNotFoundHandler(async (request, reply) => {
+    await beforeNotFound(request, reply);
     const sent = sendError(
       reply,
       'ERR_NOT_FOUND',

@@ -1,8 +1,10 @@
 /** `keyward key …`: mint, list and revoke API keys from the command line. */
+
 import { type Command, InvalidArgumentError } from 'commander';
 import { CLI_ACTOR } from '../audit/record.ts';
 import { parseDuration, parseRateLimit } from '../core/durations.ts';
 import { KeywardError } from '../core/errors.ts';
+import { redactSecrets } from '../core/redact.ts';
 import { API_KEY_SCOPES, type ApiKeyScope } from '../core/scopes.ts';
 import { createApiKey, isApiKeyScope } from '../credentials/api-keys.ts';
 import { revokeCredential } from '../credentials/lifecycle.ts';
@@ -135,7 +137,15 @@ export function registerKeyCommands(program: Command): void {
 
 async function findApiKey(storage: Storage, id: string): Promise<CredentialRow> {
   const row = await storage.credentials.getById(id);
-  if (row?.kind !== 'api_key') throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found`);
+  if (row?.kind !== 'api_key') {
+    // A secret given where an id belongs is never printed back (it would land in terminal scrollback).
+    if (redactSecrets(id) !== id)
+      throw new KeywardError(
+        'ERR_NOT_FOUND',
+        'that is a secret, not a key id: pass the key_… id (keyward key list)',
+      );
+    throw new KeywardError('ERR_NOT_FOUND', `API key ${id} not found`);
+  }
   return row;
 }
 

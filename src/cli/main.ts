@@ -1,6 +1,7 @@
 /** The `keyward` command line: one commander program, one file per command group. */
 import { Command, CommanderError } from 'commander';
 import { type ConfigInput, ENV_NAMES, flagOf, loadConfig } from '../config/config.ts';
+import { redactSecrets } from '../core/redact.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
@@ -13,7 +14,9 @@ export async function main(argv: string[]): Promise<number> {
     .description('API keys and private integrations, self-hosted')
     .exitOverride()
     // Usage errors read like every other error: `keyward: <message>` on stderr.
-    .configureOutput({ outputError: (text, write) => write(`keyward: ${text.replace(/^error: /, '')}`) });
+    .configureOutput({
+      outputError: (text, write) => write(`keyward: ${redactSecrets(text.replace(/^error: /, ''))}`),
+    });
 
   const serveCommand = program.command('serve').description('serve the API and dashboard');
   // Every setting is also a flag (flags win over the environment).
@@ -50,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     // Commander has already printed its own message (or the help) to the right stream.
     if (err instanceof CommanderError) return err.exitCode;
-    console.error(`keyward: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`keyward: ${redactSecrets(err instanceof Error ? err.message : String(err))}`);
     return 1;
   }
 }

@@ -26,3 +26,6 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
 export function hasIdPrefix(id: string, kind: IdKind): boolean {
   return id.startsWith(`${ID_PREFIXES[kind]}_`);
 }
+
+/** Longest id a route accepts in its path; a longer path segment is 414 ERR_URI_TOO_LONG. */
+export const MAX_ID_LENGTH = 200;

@@ -8,6 +8,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { MAX_ID_LENGTH } from '../core/ids.ts';
 import { onClientError } from './client-errors.ts';
 import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
@@ -28,8 +29,6 @@ import { webhookRoutes } from './routes/v1/webhooks.ts';
 import { compileSerializer } from './serializer.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
-/** Longest id a route accepts in its path. */
-export const MAX_ID_LENGTH = 200;
 
 declare module 'fastify' {
   interface FastifyInstance {

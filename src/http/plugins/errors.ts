@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ERRORS, type ErrorCode, type ErrorDetails, isKeywardError } from '../../core/errors.ts';
+import { MAX_ID_LENGTH } from '../../core/ids.ts';
 import { redactSecrets, redactValue } from '../../core/redact.ts';
 import type { OutageLog } from '../../faults/outage-log.ts';
 import { isUnavailable } from '../../storage/errors.ts';
@@ -101,11 +102,14 @@ export function registerErrorHandling(
   app.setErrorHandler((err: FastifyError, _request, reply) => onError(logger, outages, err, reply));
   app.setNotFoundHandler(async (request, reply) => {
     await beforeNotFound(request, reply);
-    const sent = sendError(
-      reply,
-      'ERR_NOT_FOUND',
-      `No route for ${request.method} ${request.url.split('?')[0]}.`,
-    );
+    const path = request.url.split('?')[0] ?? '';
+    // The router reports an over-long id itself except where a catch-all route (the dashboard's GET)
+    // takes the path; the answer is the same either way.
+    if (path.split('/').some((segment) => segment.length > MAX_ID_LENGTH)) {
+      unmatched.count(request.method, 414);
+      return sendError(reply, 'ERR_URI_TOO_LONG', CLIENT_MESSAGES.FST_ERR_MAX_PARAM_LENGTH);
+    }
+    const sent = sendError(reply, 'ERR_NOT_FOUND', `No route for ${request.method} ${path}.`);
     unmatched.count(request.method, 404);
     return sent;
   });

@@ -3,7 +3,7 @@
  * server-side session, state-changing requests must echo its CSRF token, roles are checked here.
  */
 import cookie from '@fastify/cookie';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ActiveSession, csrfMatches, SESSION_COOKIE } from '../../accounts/sessions.ts';
 import { roleAtLeast } from '../../accounts/users.ts';
 import type { Role } from '../../storage/schema.ts';
@@ -21,6 +21,13 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** No `Origin` (curl, scripts, same-origin navigations of old browsers), or the request's own origin. */
+function originAllowed(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return true;
+  return origin === `${request.protocol}://${request.host}`;
+}
 
 export function setSessionCookie(
   reply: FastifyReply,
@@ -48,6 +55,11 @@ export async function registerSessionAuth(app: FastifyInstance, deps: AppDeps): 
   app.addHook('onRequest', async (request, reply) => {
     const role = request.routeOptions.config.role;
     if (!role) return;
+    // Login CSRF and cross-site writes: a browser names the page that sent a request in `Origin`;
+    // sign-in and every state-changing call must come from the dashboard's own origin.
+    if (!SAFE_METHODS.has(request.method) && !originAllowed(request)) {
+      return sendError(reply, 'ERR_FORBIDDEN', 'This request came from another site (Origin header).');
+    }
     request.session = await deps.sessions.resolve(request.cookies[SESSION_COOKIE]);
     if (role === 'public') return;
     const session = request.session;

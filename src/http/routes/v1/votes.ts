@@ -85,7 +85,8 @@ export const voteRoutes =
           return reply.code(201).send({ data: presentVote(vote) });
         } catch (err) {
           if (isUniqueViolation(err)) {
-            throw new KeywardError('ERR_CONFLICT', `${request.body.voter} has already voted for this post.`);
+            // The voter is not repeated: an error never quotes a field back (it may hold anything).
+            throw new KeywardError('ERR_CONFLICT', 'This voter has already voted for this post.');
           }
           throw err;
         }

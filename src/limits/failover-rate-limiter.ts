@@ -8,7 +8,6 @@
 import type { Redis } from 'ioredis';
 import { KeywardError } from '../core/errors.ts';
 import type { OutageLog } from '../faults/outage-log.ts';
-import type { InstanceCount } from './instance-count.ts';
 import { MemoryRateLimiter } from './memory-rate-limiter.ts';
 import type { Budget, ConsumeResult, MaybePromise, RateLimiter } from './rate-limiter.ts';
 
@@ -18,7 +17,8 @@ export interface FailoverOptions {
   redis: Redis;
   primary: RateLimiter;
   mode: RedisFailureMode;
-  instances: InstanceCount;
+  /** How many instances share the budget (InstanceCount). */
+  instances: { readonly live: number };
   outages?: OutageLog | undefined;
   /** After a failed call, how long Redis is left alone before it is tried again (default 1 s). */
   pauseMs?: number;

@@ -142,6 +142,35 @@ describe('environment variables', () => {
   });
 });
 
+describe('faults and timeouts (docs/operations.md)', () => {
+  it('default to Redis failing open and bounded waits everywhere', () => {
+    expect(loadConfig({})).toMatchObject({
+      redisFailure: 'open',
+      dbConnectTimeout: 5_000,
+      dbStatementTimeout: 10_000,
+      dbIdleInTransactionTimeout: 30_000,
+      requestDeadline: 15_000,
+      headersTimeout: 10_000,
+      requestTimeout: 30_000,
+      shutdownGrace: 10_000,
+    });
+  });
+
+  it('take durations or bare milliseconds', () => {
+    const config = loadConfig({ KEYWARD_DB_STATEMENT_TIMEOUT: '2s', KEYWARD_REQUEST_DEADLINE: '750' });
+    expect(config.dbStatementTimeout).toBe(2_000);
+    expect(config.requestDeadline).toBe(750);
+  });
+
+  it('refuse an unknown failure mode and a headers timeout longer than the request timeout', () => {
+    expect(() => loadConfig({ KEYWARD_REDIS_FAILURE: 'maybe' })).toThrow(/KEYWARD_REDIS_FAILURE/);
+    expect(() => loadConfig({ KEYWARD_HEADERS_TIMEOUT: '40s' })).toThrow(
+      /KEYWARD_HEADERS_TIMEOUT: must not be longer than KEYWARD_REQUEST_TIMEOUT/,
+    );
+    expect(() => loadConfig({ KEYWARD_SHUTDOWN_GRACE: '0s' })).toThrow(/KEYWARD_SHUTDOWN_GRACE/);
+  });
+});
+
 describe('KEYWARD_PLANS', () => {
   it('merges the file over the built-ins: same name replaces, new names are added', () => {
     const path = plansFile(

@@ -35,34 +35,42 @@ const portSchema = z.preprocess(
   z.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(0, PORT_MESSAGE).max(65535, PORT_MESSAGE),
 );
 
-export const configSchema = z.object({
-  port: portSchema.default(3000),
-  host: z.string().default('127.0.0.1'),
-  databaseUrl: z.string().default('sqlite:./data/keyward.db'),
-  redisUrl: z.string().optional(),
-  keyPrefix: prefixSchema.default('spk_'),
-  tokenPrefix: prefixSchema.default('spi_'),
-  serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
-  plansFile: z.string().optional(),
-  authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).default(false),
-  // Webhooks (docs/webhooks.md): destinations, when a failing endpoint is disabled, the worker.
-  webhookAllowHttp: booleanSchema.default(false),
-  webhookAllowPrivate: booleanSchema.default(false),
-  webhookDisableAfter: durationSchema.default(5 * 86_400_000),
-  webhookTimeout: durationSchema.default(10_000),
-  webhookWorker: booleanSchema.default(true),
-  // Faults (docs/operations.md): what a Redis outage does, and how long anything may wait.
-  redisFailure: z.enum(['open', 'closed']).default('open'),
-  dbConnectTimeout: durationSchema.default(5_000),
-  dbStatementTimeout: durationSchema.default(10_000),
-  dbIdleInTransactionTimeout: durationSchema.default(30_000),
-  requestDeadline: durationSchema.default(15_000),
-  headersTimeout: durationSchema.default(10_000),
-  requestTimeout: durationSchema.default(30_000),
-  shutdownGrace: durationSchema.default(10_000),
-});
+export const configSchema = z
+  .object({
+    port: portSchema.default(3000),
+    host: z.string().default('127.0.0.1'),
+    databaseUrl: z.string().default('sqlite:./data/keyward.db'),
+    redisUrl: z.string().optional(),
+    keyPrefix: prefixSchema.default('spk_'),
+    tokenPrefix: prefixSchema.default('spi_'),
+    serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
+    plansFile: z.string().optional(),
+    authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    trustProxy: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+      .default(false),
+    // Webhooks (docs/webhooks.md): destinations, when a failing endpoint is disabled, the worker.
+    webhookAllowHttp: booleanSchema.default(false),
+    webhookAllowPrivate: booleanSchema.default(false),
+    webhookDisableAfter: durationSchema.default(5 * 86_400_000),
+    webhookTimeout: durationSchema.default(10_000),
+    webhookWorker: booleanSchema.default(true),
+    // Faults (docs/operations.md): what a Redis outage does, and how long anything may wait.
+    redisFailure: z.enum(['open', 'closed']).default('open'),
+    dbConnectTimeout: durationSchema.default(5_000),
+    dbStatementTimeout: durationSchema.default(10_000),
+    dbIdleInTransactionTimeout: durationSchema.default(30_000),
+    requestDeadline: durationSchema.default(15_000),
+    headersTimeout: durationSchema.default(10_000),
+    requestTimeout: durationSchema.default(30_000),
+    shutdownGrace: durationSchema.default(10_000),
+  })
+  .refine((c) => c.headersTimeout <= c.requestTimeout, {
+    // Node refuses a headers timeout longer than the request timeout that contains it.
+    path: ['headersTimeout'],
+    message: 'must not be longer than KEYWARD_REQUEST_TIMEOUT',
+  });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan> };

@@ -13,6 +13,7 @@ import { onClientError } from './client-errors.ts';
 import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
 import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
+import { registerDeadline } from './plugins/deadline.ts';
 import { type Drain, registerDrain } from './plugins/drain.ts';
 import { onError, registerErrorHandling } from './plugins/errors.ts';
 import { registerResponseObserver } from './plugins/observe.ts';
@@ -57,8 +58,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // within KEYWARD_REQUEST_TIMEOUT; Node checks every second so the limits hold to about a second.
     requestTimeout: config.requestTimeout,
     http: { headersTimeout: config.headersTimeout, connectionsCheckingInterval: 1_000 },
-    // The per-request deadline: a handler still waiting on a dependency after it is answered 503.
-    handlerTimeout: config.requestDeadline,
     // Shutdown answers come from the drain plugin (the envelope, Retry-After), not Fastify's default.
     return503OnClosing: false,
   }).withTypeProvider<ZodTypeProvider>();
@@ -78,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const routeMetrics = new RouteMetrics();
   const drain = registerDrain(app);
+  registerDeadline(app, config.requestDeadline);
   app.decorate('drain', drain);
   const unknownRoute = { rateLimit: undefined as UnknownRouteHook | undefined };
   registerErrorHandling(

@@ -36,6 +36,9 @@ export class ResilientPgPool implements PostgresPool {
     };
     return {
       query: ((sqlOrCursor: unknown, parameters?: readonly unknown[]) => {
+        // A connection that failed (a read timeout, a reset) is not asked again: the ROLLBACK that
+        // follows a failed statement would wait out a second timeout on a stalled connection.
+        if (this.broken.has(client)) return Promise.reject(new Error('connection lost'));
         if (typeof sqlOrCursor !== 'string') return client.query(sqlOrCursor as pg.Submittable);
         return client.query(sqlOrCursor, parameters as unknown[]).catch(markIfLost);
       }) as unknown as PostgresPoolClient['query'],

@@ -37,15 +37,12 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_BAD_URL: 'ERR_BAD_REQUEST',
   FST_ERR_MAX_PARAM_LENGTH: 'ERR_URI_TOO_LONG',
   FST_ERR_ASYNC_CONSTRAINT: 'ERR_BAD_REQUEST',
-  // The per-request deadline (KEYWARD_REQUEST_DEADLINE) passed: a dependency did not answer in time.
-  FST_ERR_HANDLER_TIMEOUT: 'ERR_UNAVAILABLE',
 };
 
 // Fixed messages: Fastify's own quote the URL or the body, where a secret may sit.
 const CLIENT_MESSAGES: Record<string, string> = {
   FST_ERR_BAD_URL: 'The request URL is not valid (bad percent-encoding).',
   FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than 200 characters.',
-  FST_ERR_HANDLER_TIMEOUT: 'The request took too long; retry shortly.',
   ERR_BAD_REQUEST: 'The request body is not valid JSON.',
   ERR_PAYLOAD_TOO_LARGE: 'The request body is larger than 1 MiB.',
   ERR_UNSUPPORTED_MEDIA_TYPE: 'Send the request body as application/json.',

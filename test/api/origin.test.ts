@@ -3,7 +3,7 @@
  * every state-changing management call from another origin are refused (login CSRF, cross-site
  * writes); scripts that send no Origin, and the dashboard's own origin, are served.
  */
-import { expect, it } from 'vitest';
+import { it } from 'vitest';
 import { describeDialects, expectData, expectError, useApp } from '../http/harness.ts';
 import { PASSWORD, setupOwner } from '../support/session.ts';
 

@@ -32,6 +32,14 @@ const UNAVAILABLE_CODES = new Set([
 const UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|not queryable|connection lost/i;
 
+/** A row's parent is gone (deleted by a concurrent request): callers answer 404, not 500. */
+export function isForeignKeyViolation(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  // PostgreSQL: foreign_key_violation; SQLite: FOREIGN KEY constraint failed.
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}
+
 /** True when the database cannot be reached, or stopped answering in time (answer 503, not 500). */
 export function isUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;

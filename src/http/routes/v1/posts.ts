@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
+import { isForeignKeyViolation } from '../../../storage/errors.ts';
 import type { Repositories } from '../../../storage/index.ts';
 import type { PostRow } from '../../../storage/repositories/posts.ts';
 import { emitEvent } from '../../../webhooks/emit.ts';
@@ -135,21 +136,26 @@ export const postRoutes =
         const ws = request.credential!.workspaceId;
         if (!(await storage.boards.exists(ws, request.params.id))) throw notFound('Board', request.params.id);
         const now = clock.now();
-        const post = await storage.transaction(async (tx) => {
-          const created = await tx.posts.insert({
-            id: newId('post', now),
-            workspace_id: ws,
-            board_id: request.params.id,
-            title: request.body.title,
-            body: request.body.body,
-            status: request.body.status,
-            author: request.body.author ?? null,
-            created_at: now,
-            updated_at: now,
+        const post = await storage
+          .transaction(async (tx) => {
+            const created = await tx.posts.insert({
+              id: newId('post', now),
+              workspace_id: ws,
+              board_id: request.params.id,
+              title: request.body.title,
+              body: request.body.body,
+              status: request.body.status,
+              author: request.body.author ?? null,
+              created_at: now,
+              updated_at: now,
+            });
+            await emitEvent(tx, ws, 'post.created', presentPost(created), now);
+            return created;
+          })
+          .catch((err: unknown) => {
+            // The board was deleted between the check above and the insert.
+            throw isForeignKeyViolation(err) ? notFound('Board', request.params.id) : err;
           });
-          await emitEvent(tx, ws, 'post.created', presentPost(created), now);
-          return created;
-        });
         return reply.code(201).send({ data: presentPost(post) });
       },
     );

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
-import { isUniqueViolation } from '../../../storage/errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../../storage/errors.ts';
 import type { VoteRow } from '../../../storage/repositories/votes.ts';
 import { emitEvent } from '../../../webhooks/emit.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -84,6 +84,8 @@ export const voteRoutes =
           });
           return reply.code(201).send({ data: presentVote(vote) });
         } catch (err) {
+          // The post was deleted between the check above and the insert.
+          if (isForeignKeyViolation(err)) throw notFound('Post', request.params.id);
           if (isUniqueViolation(err)) {
             // The voter is not repeated: an error never quotes a field back (it may hold anything).
             throw new KeywardError('ERR_CONFLICT', 'This voter has already voted for this post.');

@@ -27,6 +27,24 @@ export async function runCli(
   args: readonly string[],
   env: Record<string, string | undefined>,
 ): Promise<CliResult> {
+  const { code, stdout, stderr } = await runCliWithin(args, env, Number.POSITIVE_INFINITY);
+  return { code, stdout, stderr };
+}
+
+export interface TimedCliResult extends CliResult {
+  /** The process did not exit by itself within the time and was killed (`code` is then null). */
+  timedOut: boolean;
+  /** From spawn to exit. */
+  ms: number;
+}
+
+/** Like runCli, for a command that must end by itself: killed (SIGKILL) after `timeoutMs`. */
+export async function runCliWithin(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<TimedCliResult> {
+  const started = performance.now();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: 'pipe' });
   child.stdin.end();
   let stdout = '';
@@ -37,8 +55,16 @@ export async function runCli(
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
+  let timedOut = false;
+  const timer = Number.isFinite(timeoutMs)
+    ? setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, timeoutMs)
+    : undefined;
   const [code] = (await once(child, 'close')) as [number | null];
-  return { code, stdout, stderr };
+  clearTimeout(timer);
+  return { code, stdout, stderr, timedOut, ms: performance.now() - started };
 }
 
 /** Runs a command that must succeed and returns its stdout parsed as the one JSON object it prints. */
@@ -68,18 +94,44 @@ export interface RunningCliServer {
 
 /** Starts `keyward serve` on a free port and waits until /healthz answers. */
 export async function startServer(env: Record<string, string | undefined>): Promise<RunningCliServer> {
+  const { url, stop } = await startServerProcess(env);
+  return { url, stop };
+}
+
+export interface ServerProcess extends RunningCliServer {
+  port: number;
+  child: ChildProcess;
+  /** What the process wrote to stderr so far. */
+  stderr(): string;
+  /** Settles once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** startServer, keeping hold of the process: for tests that signal it and watch it exit. */
+export async function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port)], {
     cwd: ROOT,
     env: childEnv({ KEYWARD_LOG_LEVEL: 'silent', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
   const url = `http://127.0.0.1:${port}`;
-  const server = { url, stop: () => stopChild(child) };
+  const server: ServerProcess = {
+    url,
+    port,
+    child,
+    stderr: () => stderr,
+    exited,
+    stop: () => stopChild(child),
+  };
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`keyward serve exited ${child.exitCode}: ${stderr}`);

@@ -5,6 +5,7 @@ import { redactSecrets } from '../core/redact.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
+import { registerScopesCommand } from './scopes.ts';
 import { registerUserCommands } from './user.ts';
 import { registerWorkerCommand } from './worker.ts';
 import { registerWorkspaceCommands } from './workspace.ts';
@@ -46,6 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   registerKeyCommands(program);
   registerUserCommands(program);
   registerWorkerCommand(program);
+  registerScopesCommand(program);
 
   try {
     await program.parseAsync(argv);

@@ -1,6 +1,12 @@
 /** The one configuration object: zod over environment variables and CLI flags, read once at start. */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  buildCatalogue,
+  catalogueFileSchema,
+  DEFAULT_CATALOGUE,
+  type ScopeCatalogue,
+} from '../core/catalogue.ts';
 import { parseDuration, parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
 import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
 
@@ -45,6 +51,7 @@ export const configSchema = z
     tokenPrefix: prefixSchema.default('spi_'),
     serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
     plansFile: z.string().optional(),
+    scopesFile: z.string().optional(),
     authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     trustProxy: z
@@ -73,7 +80,7 @@ export const configSchema = z
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan> };
+export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan>; catalogue: ScopeCatalogue };
 
 export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   port: 'PORT',
@@ -84,6 +91,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   tokenPrefix: 'KEYWARD_TOKEN_PREFIX',
   serviceToken: 'KEYWARD_SERVICE_TOKEN',
   plansFile: 'KEYWARD_PLANS',
+  scopesFile: 'KEYWARD_SCOPES',
   authFailureLimit: 'KEYWARD_AUTH_FAILURE_LIMIT',
   logLevel: 'KEYWARD_LOG_LEVEL',
   trustProxy: 'KEYWARD_TRUST_PROXY',
@@ -123,18 +131,38 @@ export function loadConfig(
     );
     throw new Error(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
-  return { ...parsed.data, plans: resolvePlans(readPlansFile(parsed.data.plansFile)) };
+  return {
+    ...parsed.data,
+    plans: resolvePlans(readPlansFile(parsed.data.plansFile)),
+    catalogue: readScopesFile(parsed.data.scopesFile),
+  };
+}
+
+/** A JSON file's content, or an error naming the variable and the file. */
+function readJson(variable: string, path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${variable}: cannot read ${path}: ${(err as Error).message}`);
+  }
+}
+
+function readScopesFile(path: string | undefined): ScopeCatalogue {
+  if (!path) return DEFAULT_CATALOGUE;
+  const parsed = catalogueFileSchema.safeParse(readJson('KEYWARD_SCOPES', path));
+  if (!parsed.success) {
+    // A bad resource name is an `invalid_key` issue; its own message says what a name must be.
+    const messageOf = (i: z.core.$ZodIssue) =>
+      i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${messageOf(i)}`);
+    throw new Error(`KEYWARD_SCOPES: ${path} is not a valid scope catalogue:\n  ${lines.join('\n  ')}`);
+  }
+  return buildCatalogue(parsed.data);
 }
 
 function readPlansFile(path: string | undefined) {
   if (!path) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`KEYWARD_PLANS: cannot read ${path}: ${(err as Error).message}`);
-  }
-  const parsed = plansFileSchema.safeParse(json);
+  const parsed = plansFileSchema.safeParse(readJson('KEYWARD_PLANS', path));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
     throw new Error(`KEYWARD_PLANS: ${path} is not a valid plans file:\n  ${lines.join('\n  ')}`);

@@ -3,7 +3,8 @@
  * and the bodies that create, change, rotate and expire API keys and private integrations.
  */
 import { z } from 'zod';
-import { API_KEY_SCOPES, GRANULAR_SCOPES, type RequiredScope } from '../core/scopes.ts';
+import { DEFAULT_CATALOGUE, type ScopeCatalogue } from '../core/catalogue.ts';
+import { API_KEY_SCOPES } from '../core/scopes.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from './limits.ts';
 
 export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
@@ -61,26 +62,34 @@ export const createKeyBody = z.object({
   rate_limit: z.string().max(30).optional(),
 });
 
-export const integrationScopeSchema = z.enum(GRANULAR_SCOPES as [RequiredScope, ...RequiredScope[]]);
-const integrationScopes = z
-  .array(integrationScopeSchema)
-  .min(1, 'choose at least one scope')
-  .max(GRANULAR_SCOPES.length);
+/** One scope of the catalogue; an unknown one is refused naming the allowed ones. */
+export const scopeSchemaOf = (catalogue: ScopeCatalogue) => z.enum(catalogue.scopes as [string, ...string[]]);
 
-export const createIntegrationBody = z.object({
-  name: z.string().trim().min(1).max(200),
-  description: z.string().max(1000).default(''),
-  scopes: integrationScopes,
-});
+const integrationScopesOf = (catalogue: ScopeCatalogue) =>
+  z.array(scopeSchemaOf(catalogue)).min(1, 'choose at least one scope').max(catalogue.scopes.length);
 
-export const patchIntegrationBody = z
-  .object({
+/** The integration bodies over a catalogue: the scope enum (and the OpenAPI document) follow it. */
+export const createIntegrationBodyOf = (catalogue: ScopeCatalogue) =>
+  z.object({
     name: z.string().trim().min(1).max(200),
-    description: z.string().max(1000),
-    scopes: integrationScopes,
-  })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+    description: z.string().max(1000).default(''),
+    scopes: integrationScopesOf(catalogue),
+  });
+
+export const patchIntegrationBodyOf = (catalogue: ScopeCatalogue) =>
+  z
+    .object({
+      name: z.string().trim().min(1).max(200),
+      description: z.string().max(1000),
+      scopes: integrationScopesOf(catalogue),
+    })
+    .partial()
+    .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+
+// Over the built-in catalogue, for the types the dashboard and clients share.
+export const integrationScopeSchema = z.string();
+export const createIntegrationBody = createIntegrationBodyOf(DEFAULT_CATALOGUE);
+export const patchIntegrationBody = patchIntegrationBodyOf(DEFAULT_CATALOGUE);
 
 export const rotateBody = z.object({
   mode: z.enum(['now', 'later']),

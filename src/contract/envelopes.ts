@@ -24,7 +24,17 @@ export const pageQuery = z.object({
 });
 
 // Any string: an id that does not exist (or is empty) is simply not found, never a validation error.
-export const idParams = z.object({ id: z.string().max(200) });
+/**
+ * An id in a path. PostgreSQL cannot hold a NUL (`%00`) in text, so each becomes U+FFFD, the
+ * replacement character: no id has one, so the lookup finds nothing and the answer is the usual 404
+ * on both dialects, naming the id much as it was sent.
+ */
+export const pathId = z
+  .string()
+  .max(200)
+  .transform((id) => (id.includes('\0') ? id.replaceAll('\0', '\uFFFD') : id));
+
+export const idParams = z.object({ id: pathId });
 
 export const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 export const deletedResponse = dataEnvelope(deletedSchema);

@@ -98,6 +98,7 @@ export type PatchWorkspaceBody = z.input<typeof patchWorkspaceBody>;
 export type CreateKeyBody = z.input<typeof createKeyBody>;
 export type ApiKeyScope = CreateKeyBody['scope'];
 export type IntegrationScope = z.output<typeof integrationScopeSchema>;
+export type { ScopeCatalogueView } from './scopes.ts';
 export type CreateIntegrationBody = z.input<typeof createIntegrationBody>;
 export type PatchIntegrationBody = z.input<typeof patchIntegrationBody>;
 export type RotateBody = z.input<typeof rotateBody>;

@@ -3,7 +3,7 @@
  * creation and rotation), deliveries with their attempt log, and the bodies that change them.
  */
 import { z } from 'zod';
-import { pageQuery } from './envelopes.ts';
+import { pageQuery, pathId } from './envelopes.ts';
 import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from './limits.ts';
 
 /** Every event a workspace can subscribe to (DESIGN.md, Webhooks). */
@@ -115,7 +115,7 @@ export const deliveriesQuery = pageQuery.extend({
   event_type: z.string().max(100).optional(),
 });
 
-export const deliveryParams = z.object({ id: z.string().max(200), delivery_id: z.string().max(200) });
+export const deliveryParams = z.object({ id: pathId, delivery_id: pathId });
 
 // Types for the dashboard and clients (inferred, never re-declared).
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -1,6 +1,10 @@
 /** The scope rule from DESIGN.md, as a table: which held scopes satisfy which required scope. */
 import { describe, expect, it } from 'vitest';
-import { GRANULAR_SCOPES, isGranularScope, RESOURCES, type RequiredScope, scopeSatisfies } from './scopes.ts';
+import { buildCatalogue, DEFAULT_CATALOGUE } from './catalogue.ts';
+import { type RequiredScope, scopeSatisfies } from './scopes.ts';
+
+const GRANULAR_SCOPES = DEFAULT_CATALOGUE.scopes as RequiredScope[];
+const RESOURCES = DEFAULT_CATALOGUE.resources.map((r) => r.name);
 
 type Row = [held: string[], required: RequiredScope, satisfied: boolean];
 
@@ -48,21 +52,16 @@ describe('scope rule', () => {
   });
 });
 
-describe('scope catalogue', () => {
-  it('has read and write for each of boards, posts, votes, webhooks', () => {
-    expect([...RESOURCES]).toEqual(['boards', 'posts', 'votes', 'webhooks']);
-    expect(GRANULAR_SCOPES).toHaveLength(8);
-    for (const r of RESOURCES) {
-      expect(GRANULAR_SCOPES).toContain(`${r}:read`);
-      expect(GRANULAR_SCOPES).toContain(`${r}:write`);
-    }
-  });
-
-  it('recognises granular scopes and nothing else', () => {
-    expect(isGranularScope('boards:read')).toBe(true);
-    expect(isGranularScope('webhooks:write')).toBe(true);
-    for (const s of ['read', 'read:write', 'boards', 'boards:delete', 'users:read', '', 'Boards:read']) {
-      expect(isGranularScope(s), s).toBe(false);
-    }
+describe("an operator's catalogue", () => {
+  it('follows the same rule for its own resources, including names with underscores', () => {
+    const catalogue = buildCatalogue({
+      demo_api: false,
+      resources: { contact_lists: { title: 'Contact lists', read: 'Read', write: 'Write' } },
+    });
+    expect(catalogue.scopes).toContain('contact_lists:write');
+    expect(scopeSatisfies(['contact_lists:write'], 'contact_lists:read')).toBe(true);
+    expect(scopeSatisfies(['read'], 'contact_lists:read')).toBe(true);
+    expect(scopeSatisfies(['read'], 'contact_lists:write')).toBe(false);
+    expect(scopeSatisfies(['contacts:write'], 'contact_lists:read')).toBe(false);
   });
 });

@@ -3,6 +3,8 @@
  * interval while it lasts, and once when it ends: an outage is a few lines, not a stack per request.
  */
 
+import { redactSecrets } from '../core/redact.ts';
+
 export type Component = 'database' | 'redis';
 
 interface Log {
@@ -53,7 +55,11 @@ export class OutageLog {
       return;
     }
     this.outages.set(component, { since: this.now(), affected: 1, total: 1 });
-    this.options.logger?.warn({ component, reason }, `${component} unavailable`);
+    // The reason is a driver's message; masked like every text that may quote input.
+    this.options.logger?.warn(
+      { component, reason: reason === undefined ? undefined : redactSecrets(reason) },
+      `${component} unavailable`,
+    );
     this.timer ??= setInterval(() => void this.summarise(), this.options.intervalMs ?? 10_000);
     this.timer.unref();
   }

@@ -12,6 +12,7 @@ import { MAX_ID_LENGTH } from '../core/ids.ts';
 import { onClientError } from './client-errors.ts';
 import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
+import { nulIssue } from './nul-text.ts';
 import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
 import { registerDeadline } from './plugins/deadline.ts';
 import { type Drain, registerDrain } from './plugins/drain.ts';
@@ -73,6 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
+    // A NUL in a string cannot be stored by PostgreSQL (and is never meaningful text): refused up front.
+    if ((body as string).includes('\\u0000')) {
+      return parseJson(request, body as string, (err, value) =>
+        err ? done(err) : done(nulIssue(value) ?? null, value),
+      );
+    }
     return parseJson(request, body as string, done);
   });
   const routeMetrics = new RouteMetrics();
@@ -119,9 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       tags: [
         { name: 'public', description: 'Credential checks' },
-        { name: 'boards' },
-        { name: 'posts' },
-        { name: 'votes' },
+        ...(config.catalogue.demoApi ? [{ name: 'boards' }, { name: 'posts' }, { name: 'votes' }] : []),
         {
           name: 'webhooks',
           description: 'Webhook endpoints of private integrations (integration tokens only)',
@@ -141,9 +146,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (v1) => {
       await v1.register(pingRoutes);
-      await v1.register(boardRoutes(deps));
-      await v1.register(postRoutes(deps));
-      await v1.register(voteRoutes(deps));
+      // The demo API (feedback boards) exists only while the catalogue keeps it (`demo_api`).
+      if (config.catalogue.demoApi) {
+        await v1.register(boardRoutes(deps));
+        await v1.register(postRoutes(deps));
+        await v1.register(voteRoutes(deps));
+      }
       await v1.register(verifyRoutes(deps));
       await v1.register(webhookRoutes(deps));
     },

@@ -113,6 +113,15 @@ describeDialects('framework and parser answers', (create: CreateDatabase) => {
       );
     });
 
+    it('a NUL in an id is 404 like any unknown id; a NUL in a body field is 422 naming the field', async () => {
+      const ws = await t.workspace();
+      const { secret } = await t.key(ws, 'read:write');
+      expectError(await send(t, { method: 'GET', url: '/v1/boards/brd_x%00', secret }), 404, 'ERR_NOT_FOUND');
+      const res = await send(t, { method: 'POST', url: '/v1/boards', secret, body: '{"name":"a\\u0000b"}' });
+      const error = expectError(res, 422, 'ERR_VALIDATION');
+      expect(error.message).toMatch(/^body\.name: /);
+    });
+
     it('an unknown route under /v1 with a credential is 404 and carries the rate-limit headers', async () => {
       const ws = await t.workspace();
       const { secret } = await t.key(ws, 'read');

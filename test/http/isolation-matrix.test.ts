@@ -123,7 +123,14 @@ function idCases(type: ObjectType, w: World): IdCase[] {
 }
 
 /** A message with the id it was given blanked out (the server redacts ids that look like secrets). */
-const blankId = (message: string, id: string) => message.split(id).join('<id>').replace('[redacted]', '<id>');
+// A NUL in an id comes back as U+FFFD (PostgreSQL cannot hold a NUL; src/contract/envelopes.ts).
+const blankId = (message: string, id: string) =>
+  message
+    .split(id)
+    .join('<id>')
+    .split(id.replaceAll('\0', '\uFFFD'))
+    .join('<id>')
+    .replace('[redacted]', '<id>');
 
 const MISSING_LABEL = (type: ObjectType) => `a ${type} id that never existed`;
 

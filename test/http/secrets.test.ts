@@ -11,6 +11,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { hashSecret } from '../../src/core/secrets.ts';
 import { revokeCredential } from '../../src/credentials/lifecycle.ts';
+import { OutageLog } from '../../src/faults/outage-log.ts';
 import { buildApp } from '../../src/http/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { testRedisUrl, uniqueName } from '../support/services.ts';
@@ -162,7 +163,8 @@ describeDialects('secrets', (create) => {
     });
     // Product storage that refuses connections, so that failures are logged (success logs nothing today).
     const dead = unreachableStorage();
-    const app = await buildApp({ ...t().deps, storage: dead, logger: pino({ level: 'trace' }, sink) });
+    const logger = pino({ level: 'trace' }, sink);
+    const app = await buildApp({ ...t().deps, storage: dead, logger, outages: new OutageLog({ logger }) });
     try {
       const ws = await t().workspace();
       const { secret } = await t().key(ws, 'read:write');

@@ -35,6 +35,7 @@ const unique = (base: string) => `${base}-${++n}-${Math.random().toString(36).sl
 
 export const MANAGEMENT_ENDPOINTS: readonly Endpoint[] = [
   { method: 'GET', path: '/api/workspace', role: 'member' },
+  { method: 'GET', path: '/api/scopes', role: 'member' },
   { method: 'PATCH', path: '/api/workspace', role: 'owner', body: { name: 'Acme' } },
   { method: 'GET', path: '/api/users', role: 'owner' },
   {

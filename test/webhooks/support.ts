@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { CLI_ACTOR } from '../../src/audit/record.ts';
-import { GRANULAR_SCOPES } from '../../src/core/scopes.ts';
+import { DEFAULT_CATALOGUE } from '../../src/core/catalogue.ts';
 import { createIntegration, issueIntegrationToken } from '../../src/credentials/integrations.ts';
 import type { Storage } from '../../src/storage/index.ts';
 import { WebhookWorker, type WebhookWorkerOptions } from '../../src/webhooks/worker.ts';
@@ -127,7 +127,7 @@ export const LOCAL_RECEIVERS = { webhookAllowHttp: true, webhookAllowPrivate: tr
 export async function integrationToken(
   t: TestApp,
   workspaceId: string,
-  scopes: string[] = [...GRANULAR_SCOPES],
+  scopes: string[] = [...DEFAULT_CATALOGUE.scopes],
 ): Promise<{ id: string; secret: string }> {
   const ctx = t.deps.credentials;
   const row = await createIntegration(ctx, { workspaceId, name: 'CRM sync', scopes }, CLI_ACTOR);

@@ -189,6 +189,7 @@ export const api = {
   requests: (credId: string, query: M.RequestsQuery) =>
     call<M.RequestLogPage>('GET', `/api/credentials/${id(credId)}/requests`, { query }),
   workspaceUsage: (query: M.SeriesQuery) => data(call<M.Data<M.UsageSeries>>('GET', '/api/usage', { query })),
+  scopes: () => data(call<M.Data<M.ScopeCatalogueView>>('GET', '/api/scopes')),
   auditLog: (query: M.AuditQuery) => call<M.AuditPage>('GET', '/api/audit-log', { query }),
   alerts: (query: { limit?: number; cursor?: string } = {}) =>
     call<M.AlertPage>('GET', '/api/alerts', { query }),

@@ -73,6 +73,9 @@ export function onError(
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[err.code] ?? CLIENT_MESSAGES[mapped]);
   if (err.statusCode === 400) return sendError(reply, 'ERR_BAD_REQUEST', err.message);
+  // PostgreSQL refusing a character (a NUL that got past validation): the input's fault, not ours.
+  if (err.code === '22021' || err.code === '22P05')
+    return sendError(reply, 'ERR_BAD_REQUEST', 'The request holds a character that cannot be stored.');
   if (isUnavailable(err)) {
     // Counted, and logged once per outage (OutageLog), not a line per failed request.
     if (outages) outages.down('database', (err as { code?: string }).code ?? err.message);

@@ -1,19 +1,24 @@
 /**
- * Scope checkboxes grouped by resource, read and write side by side, each listing the endpoints it
- * opens. Write includes read, so a checked write shows its read as included.
+ * Scope checkboxes grouped by resource, read and write side by side, each saying what it allows
+ * (from the server's scope catalogue). Write includes read, so a checked write shows its read as
+ * included.
  */
-import type { IntegrationScope } from '../api.ts';
-import { RESOURCES, SCOPES, scopeOf } from '../lib/scopes.ts';
+import type { ScopeCatalogueView } from '../api.ts';
+import { useScopeCatalogue } from '../lib/scopes.ts';
+import { ErrorNote, Loading } from './states.tsx';
+
+type ScopeResource = ScopeCatalogueView['resources'][number];
 
 export function ScopePicker({
   value,
   onChange,
 }: {
-  value: readonly IntegrationScope[];
-  onChange: (next: IntegrationScope[]) => void;
+  value: readonly string[];
+  onChange: (next: string[]) => void;
 }) {
+  const catalogue = useScopeCatalogue();
   const held = new Set(value);
-  const toggle = (scope: IntegrationScope, on: boolean) => {
+  const toggle = (scope: string, on: boolean) => {
     const next = new Set(held);
     if (on) next.add(scope);
     else next.delete(scope);
@@ -26,21 +31,28 @@ export function ScopePicker({
       <p className="hint">
         Pick the least the integration needs. Write access to a resource includes reading it.
       </p>
-      {RESOURCES.map((resource) => {
-        const write = scopeOf(resource.id, 'write');
-        const read = scopeOf(resource.id, 'read');
-        const writeHeld = held.has(write);
+      {catalogue.error && <ErrorNote error={catalogue.error} />}
+      {!catalogue.data && !catalogue.error && <Loading />}
+      {catalogue.data?.resources.map((resource: ScopeResource) => {
+        const writeHeld = held.has(resource.write.scope);
         return (
-          <fieldset key={resource.id} className="scope-group">
-            <legend>{resource.label}</legend>
+          <fieldset key={resource.resource} className="scope-group">
+            <legend>{resource.title}</legend>
+            {resource.description && <p className="hint">{resource.description}</p>}
             <div className="scope-options">
               <ScopeOption
-                scope={read}
-                checked={held.has(read) || writeHeld}
+                scope={resource.read.scope}
+                allows={resource.read.description}
+                checked={held.has(resource.read.scope) || writeHeld}
                 included={writeHeld}
                 onToggle={toggle}
               />
-              <ScopeOption scope={write} checked={writeHeld} onToggle={toggle} />
+              <ScopeOption
+                scope={resource.write.scope}
+                allows={resource.write.description}
+                checked={writeHeld}
+                onToggle={toggle}
+              />
             </div>
           </fieldset>
         );
@@ -51,16 +63,17 @@ export function ScopePicker({
 
 function ScopeOption({
   scope,
+  allows,
   checked,
   included = false,
   onToggle,
 }: {
-  scope: IntegrationScope;
+  scope: string;
+  allows: string;
   checked: boolean;
   included?: boolean;
-  onToggle: (scope: IntegrationScope, on: boolean) => void;
+  onToggle: (scope: string, on: boolean) => void;
 }) {
-  const info = SCOPES[scope];
   return (
     <label className={`scope-option ${checked ? 'is-checked' : ''}`}>
       <input
@@ -74,14 +87,7 @@ function ScopeOption({
         <span className="scope-name">
           <code>{scope}</code> {included && <span className="hint">included with write</span>}
         </span>
-        <span className="scope-label">{info.label}</span>
-        <ul className="endpoint-list">
-          {info.endpoints.map((e) => (
-            <li key={e}>
-              <code>{e}</code>
-            </li>
-          ))}
-        </ul>
+        <span className="scope-label">{allows}</span>
       </span>
     </label>
   );
@@ -89,21 +95,20 @@ function ScopeOption({
 
 /** The scopes an integration holds, read-only, with what they allow. */
 export function ScopeSummary({ scopes }: { scopes: readonly string[] }) {
+  const catalogue = useScopeCatalogue();
+  const allows = new Map<string, string>();
+  for (const r of catalogue.data?.resources ?? []) {
+    allows.set(r.read.scope, r.read.description);
+    allows.set(r.write.scope, r.write.description);
+  }
   return (
     <ul className="scope-summary">
-      {scopes.map((scope) => {
-        const info = scope in SCOPES ? SCOPES[scope as IntegrationScope] : undefined;
-        return (
-          <li key={scope}>
-            <code>{scope}</code>
-            {info && (
-              <span className="hint">
-                {info.label}: {info.endpoints.join(', ')}
-              </span>
-            )}
-          </li>
-        );
-      })}
+      {scopes.map((scope) => (
+        <li key={scope}>
+          <code>{scope}</code>
+          {allows.has(scope) && <span className="hint">{allows.get(scope)}</span>}
+        </li>
+      ))}
     </ul>
   );
 }

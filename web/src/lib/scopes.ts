@@ -1,62 +1,35 @@
 /**
- * The scopes an integration can hold, grouped by resource, and the endpoints each one opens. Typed by
- * the server's scope enum, so a new scope fails the dashboard's type-check until it is described here.
+ * Scopes in the dashboard. Which resources exist is the server's scope catalogue (GET /api/scopes,
+ * the operator's KEYWARD_SCOPES file): fetched once per page load and shared by every picker.
  */
-import type { ApiKeyScope, IntegrationScope } from '../api.ts';
+import { type ApiKeyScope, api, type ScopeCatalogueView } from '../api.ts';
+import { type Resource, useResource } from './use-resource.ts';
 
-export interface ScopeInfo {
-  label: string;
-  endpoints: string[];
+let catalogue: Promise<ScopeCatalogueView> | undefined;
+
+/** The catalogue, loaded on first use; a failed load is tried again next time. */
+export function loadScopeCatalogue(): Promise<ScopeCatalogueView> {
+  catalogue ??= api.scopes().catch((err: unknown) => {
+    catalogue = undefined;
+    throw err;
+  });
+  return catalogue;
 }
 
-export const SCOPES = {
-  'boards:read': { label: 'Read boards', endpoints: ['GET /v1/boards', 'GET /v1/boards/{id}'] },
-  'boards:write': {
-    label: 'Create, edit and delete boards',
-    endpoints: ['POST /v1/boards', 'PATCH /v1/boards/{id}', 'DELETE /v1/boards/{id}'],
-  },
-  'posts:read': { label: 'Read posts', endpoints: ['GET /v1/boards/{id}/posts', 'GET /v1/posts/{id}'] },
-  'posts:write': {
-    label: 'Create, edit and delete posts',
-    endpoints: ['POST /v1/boards/{id}/posts', 'PATCH /v1/posts/{id}', 'DELETE /v1/posts/{id}'],
-  },
-  'votes:read': { label: 'Read votes', endpoints: ['GET /v1/posts/{id}/votes'] },
-  'votes:write': {
-    label: 'Vote and remove votes',
-    endpoints: ['POST /v1/posts/{id}/votes', 'DELETE /v1/votes/{id}'],
-  },
-  'webhooks:read': {
-    label: 'Read webhooks and deliveries',
-    endpoints: ['GET /v1/webhooks', 'GET /v1/webhooks/{id}', 'GET /v1/webhooks/{id}/deliveries'],
-  },
-  'webhooks:write': {
-    label: 'Create, edit and delete webhooks',
-    endpoints: ['POST /v1/webhooks', 'PATCH /v1/webhooks/{id}', 'DELETE /v1/webhooks/{id}'],
-  },
-} as const satisfies Record<IntegrationScope, ScopeInfo>;
-
-export const RESOURCES = [
-  { id: 'boards', label: 'Boards' },
-  { id: 'posts', label: 'Posts' },
-  { id: 'votes', label: 'Votes' },
-  { id: 'webhooks', label: 'Webhooks' },
-] as const;
-
-export type ResourceId = (typeof RESOURCES)[number]['id'];
-
-export const scopeOf = (resource: ResourceId, action: 'read' | 'write') => `${resource}:${action}` as const;
-
-export const isIntegrationScope = (scope: string): scope is IntegrationScope => scope in SCOPES;
+export function useScopeCatalogue(): Resource<ScopeCatalogueView> {
+  return useResource(loadScopeCatalogue, []);
+}
 
 /** Write on a resource also satisfies read on it, so a picked write makes the read redundant. */
-export function normalizeScopes(scopes: Iterable<IntegrationScope>): IntegrationScope[] {
+export function normalizeScopes(scopes: Iterable<string>): string[] {
   const set = new Set(scopes);
-  for (const { id } of RESOURCES) if (set.has(scopeOf(id, 'write'))) set.delete(scopeOf(id, 'read'));
-  return Object.keys(SCOPES).filter((s): s is IntegrationScope => set.has(s as IntegrationScope));
+  for (const scope of set)
+    if (scope.endsWith(':write')) set.delete(`${scope.slice(0, -':write'.length)}:read`);
+  return [...set];
 }
 
 export const API_KEY_SCOPE_INFO = {
-  read: { label: 'Read only', description: 'Every GET endpoint: boards, posts and votes.' },
+  read: { label: 'Read only', description: 'Every read endpoint of the API, for every resource.' },
   'read:write': {
     label: 'Read and write',
     description: 'Everything an API key can do: read, create, edit and delete.',

@@ -1,6 +1,6 @@
 /** The smaller integration dialogs: the first token, expire later, and edit name/scopes. */
 import { useState } from 'react';
-import { api, type Credential, type CredentialWithSecret, type IntegrationScope } from '../api.ts';
+import { api, type Credential, type CredentialWithSecret } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { DialogActions } from '../components/dialog-actions.tsx';
 import { Field } from '../components/field.tsx';
@@ -8,7 +8,7 @@ import { ScopePicker } from '../components/scope-picker.tsx';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, toLocalInput } from '../lib/format.ts';
-import { isIntegrationScope, normalizeScopes } from '../lib/scopes.ts';
+import { normalizeScopes } from '../lib/scopes.ts';
 import { InputError } from '../lib/use-resource.ts';
 import { useSubmit } from '../lib/use-submit.ts';
 
@@ -76,7 +76,7 @@ export function EditIntegrationDialog({
 }) {
   const [name, setName] = useState(integration.name);
   const [description, setDescription] = useState(integration.description);
-  const [scopes, setScopes] = useState<IntegrationScope[]>(integration.scopes.filter(isIntegrationScope));
+  const [scopes, setScopes] = useState<string[]>(integration.scopes);
   const form = useSubmit(async () => {
     if (scopes.length === 0) throw new InputError('Choose at least one scope.');
     onSaved(

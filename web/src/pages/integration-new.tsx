@@ -1,6 +1,6 @@
 /** Create a private integration: name, description and scopes; the token comes next, on its page. */
 import { useState } from 'react';
-import { api, type IntegrationScope } from '../api.ts';
+import { api } from '../api.ts';
 import { Breadcrumb } from '../components/detail-frame.tsx';
 import { Field } from '../components/field.tsx';
 import { GuardedButton } from '../components/guarded-button.tsx';
@@ -14,7 +14,7 @@ import { useSubmit } from '../lib/use-submit.ts';
 
 export function IntegrationNewPage() {
   useTitle('New integration');
-  const [scopes, setScopes] = useState<IntegrationScope[]>([]);
+  const [scopes, setScopes] = useState<string[]>([]);
   const form = useSubmit(async (fields) => {
     if (scopes.length === 0) throw new InputError('Choose at least one scope.');
     const created = await api.createIntegration({

@@ -5,6 +5,7 @@ import { registerSessionAuth } from '../../plugins/session.ts';
 import { auditRoutes } from './audit.ts';
 import { integrationRoutes } from './integrations.ts';
 import { keyRoutes } from './keys.ts';
+import { scopeRoutes } from './scopes.ts';
 import { sessionRoutes } from './session.ts';
 import { usageRoutes } from './usage.ts';
 import { userRoutes } from './users.ts';
@@ -24,4 +25,5 @@ export const managementRoutes =
     await app.register(usageRoutes(deps));
     await app.register(auditRoutes(deps));
     await app.register(webhookManagementRoutes(deps));
+    await app.register(scopeRoutes(deps));
   };

@@ -1,10 +1,10 @@
 /** Private integrations: CRUD, first token, rotation now/later, expiry — secrets shown once. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
-  createIntegrationBody,
+  createIntegrationBodyOf,
   credentialSchema,
   expireBody,
-  patchIntegrationBody,
+  patchIntegrationBodyOf,
   rotateBody,
   rotatedSchema,
   withSecret,
@@ -37,6 +37,8 @@ export const integrationRoutes =
     const ctx = deps.credentials;
     const integrations = credentialRoutesOf(deps, 'integration_token');
     const { present, find } = integrations;
+    const createIntegrationBody = createIntegrationBodyOf(deps.config.catalogue);
+    const patchIntegrationBody = patchIntegrationBodyOf(deps.config.catalogue);
 
     app.get(
       '/integrations',

@@ -5,8 +5,10 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { scopeSchemaOf } from '../../../contract/credentials.ts';
+import type { ScopeCatalogue } from '../../../core/catalogue.ts';
 import { KeywardError } from '../../../core/errors.ts';
-import { GRANULAR_SCOPES, type RequiredScope } from '../../../core/scopes.ts';
+import type { RequiredScope } from '../../../core/scopes.ts';
 import { TokenMatcher } from '../../../core/token-match.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
@@ -25,10 +27,11 @@ export const VERIFY_CODES: Record<VerifyCode, string> = {
   RATE_LIMITED: 'ERR_RATE_LIMITED',
 };
 
-const verifyBody = z.object({
-  key: z.string().min(1).max(200),
-  scope: z.enum(GRANULAR_SCOPES as [RequiredScope, ...RequiredScope[]]).optional(),
-});
+const verifyBodyOf = (catalogue: ScopeCatalogue) =>
+  z.object({
+    key: z.string().min(1).max(200),
+    scope: scopeSchemaOf(catalogue).optional(),
+  });
 
 const verifyAnswer = z.object({
   valid: z.boolean(),
@@ -57,7 +60,7 @@ export const verifyRoutes =
           tags: ['public'],
           summary: 'Verify a key for another backend (service token required)',
           security: [{ serviceToken: [] }],
-          body: verifyBody,
+          body: verifyBodyOf(deps.config.catalogue),
           response: { 200: verifyResponse, ...commonErrors },
         },
       },
@@ -78,7 +81,12 @@ export const verifyRoutes =
         const { key, scope } = request.body;
         // Synchronous for a cached key on the in-process limiter: no promise per call then. A backend
         // often verifies one key several times in a row: its connection's memo saves the hash.
-        const result = deps.verifier.verify(key, now, scope, memoOfConnection(request.raw.socket));
+        const result = deps.verifier.verify(
+          key,
+          now,
+          scope as RequiredScope | undefined,
+          memoOfConnection(request.raw.socket),
+        );
         if (result instanceof Promise) {
           result
             .then((r) => answer(r, request.ip, reply, now))

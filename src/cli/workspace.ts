@@ -1,9 +1,11 @@
-/** `keyward workspace …`: create a workspace on a plan. */
+/** `keyward workspace …`: create a workspace on a plan, list them, change a plan (the operator's call). */
 import type { Command } from 'commander';
+import { setWorkspacePlan } from '../accounts/workspace-plan.ts';
+import { CLI_ACTOR } from '../audit/record.ts';
 import { KeywardError } from '../core/errors.ts';
 import { iso } from '../core/time.ts';
 import { type ConnectionOptions, nonEmpty, withCommandContext, withCommonOptions } from './context.ts';
-import { type OutputOptions, print } from './output.ts';
+import { type OutputOptions, print, table } from './output.ts';
 
 interface CreateOptions extends ConnectionOptions, OutputOptions {
   name: string;
@@ -31,6 +33,43 @@ export function registerWorkspaceCommands(program: Command): void {
       );
       const out = { id: row.id, name: row.name, plan: row.plan, created_at: iso(row.created_at) };
       print(opts, out, () => `Created workspace ${out.id} "${out.name}" on plan ${out.plan}.`);
+    }),
+  );
+
+  withCommonOptions(workspace.command('list').description('list every workspace')).action(
+    (opts: ConnectionOptions & OutputOptions) =>
+      withCommandContext(opts, async ({ storage }) => {
+        const rows = (await storage.workspaces.list()).map((w) => ({
+          id: w.id,
+          name: w.name,
+          plan: w.plan,
+          created_at: iso(w.created_at),
+        }));
+        print(opts, { data: rows }, () =>
+          table(
+            ['ID', 'NAME', 'PLAN', 'CREATED'],
+            rows.map((w) => [w.id, w.name, w.plan, w.created_at]),
+          ),
+        );
+      }),
+  );
+
+  withCommonOptions(
+    workspace
+      .command('set-plan')
+      .description('move a workspace to another plan (effective on its next request, on every instance)')
+      .argument('<workspace-id>', 'the ws_… id')
+      .argument('<plan>', 'one of the configured plans'),
+  ).action((workspaceId: string, plan: string, opts: ConnectionOptions & OutputOptions) =>
+    withCommandContext(opts, async ({ config, storage, credentials }) => {
+      const row = await setWorkspacePlan(
+        { storage, clock: credentials.clock, plans: config.plans, notify: credentials.notify },
+        workspaceId,
+        plan,
+        CLI_ACTOR,
+      );
+      const out = { id: row.id, name: row.name, plan: row.plan };
+      print(opts, out, () => `Workspace ${out.id} "${out.name}" is on plan ${out.plan}.`);
     }),
   );
 }

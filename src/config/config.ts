@@ -52,6 +52,7 @@ export const configSchema = z
     serviceToken: z.string().min(16, 'KEYWARD_SERVICE_TOKEN must be at least 16 characters').optional(),
     plansFile: z.string().optional(),
     scopesFile: z.string().optional(),
+    upgradeUrl: z.url({ protocol: /^https?$/ }).optional(),
     authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     trustProxy: z
@@ -92,6 +93,7 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   serviceToken: 'KEYWARD_SERVICE_TOKEN',
   plansFile: 'KEYWARD_PLANS',
   scopesFile: 'KEYWARD_SCOPES',
+  upgradeUrl: 'KEYWARD_UPGRADE_URL',
   authFailureLimit: 'KEYWARD_AUTH_FAILURE_LIMIT',
   logLevel: 'KEYWARD_LOG_LEVEL',
   trustProxy: 'KEYWARD_TRUST_PROXY',

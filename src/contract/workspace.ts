@@ -7,6 +7,8 @@ export const workspaceSchema = z
     id: z.string(),
     name: z.string(),
     plan: z.string(),
+    /** Where the dashboard links for a plan change (KEYWARD_UPGRADE_URL), or null. */
+    upgrade_url: z.string().nullable(),
     plan_limits: z.object({
       api_access: z.boolean(),
       key_rate_limit: z.string(),
@@ -20,6 +22,7 @@ export const workspaceSchema = z
 export const patchWorkspaceBody = z
   .object({
     name: z.string().trim().min(1).max(200),
+    /** Refused (403): plans are the operator's to change. Kept so the answer can say so. */
     plan: z.string().min(1).max(50),
     settings: workspaceSettingsSchema.partial(),
   })

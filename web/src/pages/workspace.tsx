@@ -63,7 +63,16 @@ export function WorkspacePage() {
         <dl className="details">
           <div>
             <dt>Plan</dt>
-            <dd className="capitalize">{workspace.plan}</dd>
+            <dd>
+              <span className="capitalize">{workspace.plan}</span>{' '}
+              {workspace.upgrade_url ? (
+                <a href={workspace.upgrade_url} target="_top" rel="noopener">
+                  Change plan
+                </a>
+              ) : (
+                <span className="hint">Plans are managed by your provider.</span>
+              )}
+            </dd>
           </div>
           <div>
             <dt>API access</dt>

@@ -19,6 +19,7 @@ export function presentWorkspace(w: WorkspaceRow, deps: Pick<AppDeps, 'config'>)
     id: w.id,
     name: w.name,
     plan: w.plan,
+    upgrade_url: deps.config.upgradeUrl ?? null,
     plan_limits: {
       api_access: plan?.apiAccess ?? false,
       key_rate_limit: plan ? formatRateLimit(plan.keyLimit) : '0/h',
@@ -61,7 +62,7 @@ export const workspaceRoutes =
         config: { role: 'owner' },
         schema: {
           tags: TAGS,
-          summary: 'Rename, change plan or settings (owner)',
+          summary: "Rename or change settings (owner); the plan is the operator's to change",
           security: cookieAuth,
           body: patchWorkspaceBody,
           response: { 200: dataEnvelope(workspaceSchema), ...commonErrors },
@@ -69,10 +70,11 @@ export const workspaceRoutes =
       },
       async (request) => {
         const id = workspaceOf(request);
-        if (request.body.plan !== undefined && !deps.config.plans.has(request.body.plan)) {
+        // The operator sells the plans: a customer cannot move its own workspace to another one.
+        if (request.body.plan !== undefined) {
           throw new KeywardError(
-            'ERR_VALIDATION',
-            `Unknown plan; choose one of ${[...deps.config.plans.keys()].join(', ')}.`,
+            'ERR_FORBIDDEN',
+            'Plans are managed by the operator: ask them to change it.',
           );
         }
         const now = clock.now();
@@ -82,7 +84,7 @@ export const workspaceRoutes =
           const settings = { ...parseWorkspaceSettings(current.settings), ...request.body.settings };
           const next = {
             name: request.body.name ?? current.name,
-            plan: request.body.plan ?? current.plan,
+            plan: current.plan,
             settings: JSON.stringify(settings),
           };
           await tx.workspaces.update(id, next);

@@ -3,7 +3,7 @@
  * malformed request, a request not received in time): the error envelope, written to the socket,
  * and the connection closed, as Node itself does, instead of Fastify's default body.
  */
-import { STATUS_CODES } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { ERRORS, type ErrorCode } from '../core/errors.ts';
 
@@ -38,4 +38,13 @@ export function onClientError(err: NodeJS.ErrnoException, socket: Socket): void 
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   if (socket.writable) socket.end(clientErrorResponse(err.code));
   else socket.destroy();
+}
+
+/**
+ * Node answers a request whose `Expect` is anything but `100-continue` with a bare 417 (no body, no
+ * envelope, no code in the catalogue). RFC 9110 lets a server ignore an expectation it does not
+ * know, so such a request is served as if it had none.
+ */
+export function serveUnknownExpectations(server: Server): void {
+  server.on('checkExpectation', (request, response) => server.emit('request', request, response));
 }

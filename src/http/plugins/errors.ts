@@ -6,6 +6,7 @@ import { MAX_ID_LENGTH } from '../../core/ids.ts';
 import { redactSecrets, redactValue } from '../../core/redact.ts';
 import type { OutageLog } from '../../faults/outage-log.ts';
 import { isUnavailable } from '../../storage/errors.ts';
+import { serveUnknownExpectations } from '../client-errors.ts';
 import type { RouteStats } from '../route-metrics.ts';
 
 /** Seconds a client is told to wait after a 503. */
@@ -73,6 +74,8 @@ export function onError(
   const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
   if (mapped) return sendError(reply, mapped, CLIENT_MESSAGES[err.code] ?? CLIENT_MESSAGES[mapped]);
   if (err.statusCode === 400) return sendError(reply, 'ERR_BAD_REQUEST', err.message);
+  // The static file server (the docs' files) refuses a `..` in the path with a 403: no such file.
+  if (err.statusCode === 403 || err.statusCode === 404) return sendError(reply, 'ERR_NOT_FOUND');
   // PostgreSQL refusing a character (a NUL that got past validation): the input's fault, not ours.
   if (err.code === '22021' || err.code === '22P05')
     return sendError(reply, 'ERR_BAD_REQUEST', 'The request holds a character that cannot be stored.');
@@ -88,6 +91,22 @@ export function onError(
 }
 
 /**
+ * A URL path as a message may quote it: percent-decoded, so that the redaction sees a secret however
+ * it was encoded. An undecodable run (not UTF-8) keeps its non-ASCII bytes encoded; secrets are ASCII.
+ */
+export function decodedPath(path: string): string {
+  return path.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run.replace(/%([0-7][0-9A-Fa-f])/g, (_, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      );
+    }
+  });
+}
+
+/**
  * `unmatched` counts the answers of the not-found handler (it is no route, so no route hook sees it,
  * and Fastify times nothing there: it is counted without a latency).
  */
@@ -100,6 +119,7 @@ export function registerErrorHandling(
   beforeNotFound: (request: FastifyRequest, reply: FastifyReply) => Promise<void> | undefined,
 ): void {
   app.setErrorHandler((err: FastifyError, _request, reply) => onError(logger, outages, err, reply));
+  serveUnknownExpectations(app.server);
   app.setNotFoundHandler(async (request, reply) => {
     await beforeNotFound(request, reply);
     const path = request.url.split('?')[0] ?? '';
@@ -109,7 +129,7 @@ export function registerErrorHandling(
       unmatched.count(request.method, 414);
       return sendError(reply, 'ERR_URI_TOO_LONG', CLIENT_MESSAGES.FST_ERR_MAX_PARAM_LENGTH);
     }
-    const sent = sendError(reply, 'ERR_NOT_FOUND', `No route for ${request.method} ${path}.`);
+    const sent = sendError(reply, 'ERR_NOT_FOUND', `No route for ${request.method} ${decodedPath(path)}.`);
     unmatched.count(request.method, 404);
     return sent;
   });

@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   event: 'evt',
   user: 'usr',
   audit: 'aud',
+  operatorToken: 'opt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -111,10 +111,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             scheme: 'bearer',
             description: 'An API key (spk_…) or integration token (spi_…)',
           },
-          serviceToken: {
+          operatorToken: {
             type: 'http',
             scheme: 'bearer',
-            description: 'KEYWARD_SERVICE_TOKEN, for POST /v1/keys/verify',
+            description:
+              'An operator token (kwo_…, or KEYWARD_SERVICE_TOKEN / KEYWARD_ADMIN_TOKEN): verify access for POST /v1/keys/verify, admin access for /admin/v1',
           },
           sessionCookie: {
             type: 'apiKey',

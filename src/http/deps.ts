@@ -10,6 +10,7 @@ import type { CredentialVerifier } from '../credentials/verify.ts';
 import type { OutageLog } from '../faults/outage-log.ts';
 import type { IpBlocks } from '../limits/ip-blocks.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
+import type { OperatorAuthenticator } from '../operators/tokens.ts';
 import type { Storage } from '../storage/index.ts';
 import type { UsageRecorder } from '../usage/recorder.ts';
 import type { WebhookMetrics } from '../webhooks/metrics.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
   credentials: CredentialContext;
   usage: UsageRecorder;
   sessions: SessionService;
+  /** Checks the operator tokens the admin API and key verification take. */
+  operators: OperatorAuthenticator;
   /** Reports whether Redis answers, when Redis is configured. */
   redisPing?: (() => Promise<unknown>) | undefined;
   logger?: FastifyBaseLogger | undefined;

@@ -17,6 +17,7 @@ import { FailoverRateLimiter } from '../limits/failover-rate-limiter.ts';
 import { createRateLimiter } from '../limits/index.ts';
 import { InstanceCount } from '../limits/instance-count.ts';
 import { IpBlocks } from '../limits/ip-blocks.ts';
+import { OperatorAuthenticator } from '../operators/tokens.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
 import { WebhookMetrics } from '../webhooks/metrics.ts';
@@ -150,6 +151,11 @@ async function composeOver(
     verifier,
     usage,
     sessions: new SessionService(storage, limiter, clock),
+    operators: new OperatorAuthenticator({
+      storage,
+      serviceToken: config.serviceToken,
+      adminToken: config.adminToken,
+    }),
     logger: options.logger,
     redisPing: redis ? () => redis.ping() : undefined,
     outages,

@@ -7,6 +7,7 @@ import { BoardRepository } from './repositories/boards.ts';
 import { CredentialRepository } from './repositories/credentials.ts';
 import { EventRepository } from './repositories/events.ts';
 import { InvalidationRepository } from './repositories/invalidations.ts';
+import { OperatorTokenRepository } from './repositories/operator-tokens.ts';
 import { PostRepository } from './repositories/posts.ts';
 import { UsageRepository } from './repositories/usage.ts';
 import { UserRepository } from './repositories/users.ts';
@@ -27,6 +28,7 @@ export interface Repositories {
   usage: UsageRepository;
   events: EventRepository;
   webhooks: WebhookRepository;
+  operatorTokens: OperatorTokenRepository;
 }
 
 function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositories {
@@ -42,6 +44,7 @@ function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositor
     usage: new UsageRepository(db),
     events: new EventRepository(db),
     webhooks: new WebhookRepository(db, dialect),
+    operatorTokens: new OperatorTokenRepository(db),
   };
 }
 
@@ -57,6 +60,7 @@ export class Storage implements Repositories {
   readonly usage: UsageRepository;
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
+  readonly operatorTokens: OperatorTokenRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -74,6 +78,7 @@ export class Storage implements Repositories {
     this.usage = repos.usage;
     this.events = repos.events;
     this.webhooks = repos.webhooks;
+    this.operatorTokens = repos.operatorTokens;
   }
 
   /** Runs `fn` with repositories bound to one transaction: all of its writes land, or none. */

@@ -5,6 +5,7 @@ import { foundation } from './migrations/0001-foundation.ts';
 import { management } from './migrations/0002-management.ts';
 import { webhooks } from './migrations/0003-webhooks.ts';
 import { webhookRetention } from './migrations/0004-webhook-retention.ts';
+import { operators } from './migrations/0005-operators.ts';
 import type { Database } from './schema.ts';
 
 function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0002-management': management(dialect),
     '0003-webhooks': webhooks(dialect),
     '0004-webhook-retention': webhookRetention(),
+    '0005-operators': operators(dialect),
   };
 }
 

@@ -7,7 +7,23 @@ export interface WorkspaceTable {
   plan: string;
   /** JSON text of WorkspaceSettings. */
   settings: string;
+  /** The operator's own id for this workspace (unique when set). */
+  external_id: string | null;
   created_at: number;
+}
+
+export type OperatorAccess = 'verify' | 'admin';
+
+/** Tokens of the operator's backend: `verify` calls POST /v1/keys/verify, `admin` also /admin/v1. */
+export interface OperatorTokenTable {
+  id: string;
+  name: string;
+  access: OperatorAccess;
+  /** sha256(secret), hex. */
+  hash: string;
+  start: string;
+  created_at: number;
+  revoked_at: number | null;
 }
 
 export interface CredentialTable {
@@ -105,7 +121,7 @@ export interface SessionTable {
 export interface AuditLogTable {
   id: string;
   workspace_id: string;
-  actor_type: 'user' | 'cli' | 'credential' | 'system';
+  actor_type: 'user' | 'cli' | 'credential' | 'system' | 'operator';
   actor_id: string | null;
   actor_label: string | null;
   action: string;
@@ -211,6 +227,7 @@ export interface WebhookAttemptTable {
 
 export interface Database {
   workspaces: WorkspaceTable;
+  operator_tokens: OperatorTokenTable;
   credentials: CredentialTable;
   credential_secrets: CredentialSecretTable;
   invalidations: InvalidationTable;

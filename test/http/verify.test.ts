@@ -1,6 +1,7 @@
 /** POST /v1/keys/verify for other backends, and GET /metrics. */
 import { describe, expect, it } from 'vitest';
 import { expireCredential, revokeCredential } from '../../src/credentials/lifecycle.ts';
+import { createOperatorToken } from '../../src/operators/tokens.ts';
 import { describeDialects, expectData, expectError, useApp } from './harness.ts';
 
 const SERVICE_TOKEN = 'svc_test_token_0123456789';
@@ -116,14 +117,23 @@ describeDialects('key verification for other backends', (create) => {
 describeDialects('verification disabled and metrics', (create) => {
   const t = useApp(create);
 
-  it('without KEYWARD_SERVICE_TOKEN the endpoint answers 404', async () => {
-    const res = await t().app.inject({
-      method: 'POST',
-      url: '/v1/keys/verify',
-      headers: { authorization: 'Bearer anything-at-all-123' },
-      payload: { key: 'x' },
-    });
-    expectError(res, 404, 'ERR_NOT_FOUND');
+  it('without KEYWARD_SERVICE_TOKEN a minted operator token verifies; anything else is 401', async () => {
+    const call = (token: string) =>
+      t().app.inject({
+        method: 'POST',
+        url: '/v1/keys/verify',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { key: 'x' },
+      });
+    expectError(await call('anything-at-all-123'), 401, 'ERR_UNAUTHENTICATED');
+    const { secret } = await createOperatorToken(
+      t().deps.storage,
+      { name: 'backend', access: 'verify' },
+      Date.now(),
+    );
+    const res = await call(secret);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().data).toMatchObject({ valid: false, code: 'ERR_UNAUTHENTICATED' });
   });
 
   it('GET /metrics is Prometheus text with request counts by route pattern, never by raw URL', async () => {

@@ -21,6 +21,7 @@ import type { Budget, BudgetState } from '../../limits/rate-limiter.ts';
 import { budgetAlert } from '../../usage/alerts.ts';
 import type { AppDeps } from '../deps.ts';
 import { addRouteHook } from '../route-hooks.ts';
+import { authFailureCounter, sendTooManyFailures } from './auth-failures.ts';
 import { sendError } from './errors.ts';
 import { stampStart } from './observe.ts';
 
@@ -109,34 +110,14 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): Unknown
   const cookieHoldsSecret = (cookie: string | undefined): boolean =>
     cookie !== undefined && prefixes.some((p) => cookie.includes(`=${p}`));
 
-  async function countFailure(request: FastifyRequest, reply: FastifyReply, now: number): Promise<boolean> {
-    const budget: Budget = {
-      key: `ip:${request.ip}`,
-      limit: failureLimit.limit,
-      windowMs: failureLimit.windowMs,
-    };
-    const result = await limiter.consume([budget], now);
-    const state = result.states[0]!;
-    setRateLimitHeaders(reply, state, now, !result.allowed);
-    if (!result.allowed) ipBlocks.block(request.ip, state.resetAt, now);
-    return result.allowed;
-  }
+  const countFailure = authFailureCounter(deps);
 
   /**
    * A credential was presented and failed (unknown, or sent the wrong way): it counts against the
    * client's failure budget, whose state the rate-limit headers report.
    */
   async function refuse(request: FastifyRequest, reply: FastifyReply, now: number, message: string) {
-    if (!(await countFailure(request, reply, now))) {
-      return sendError(
-        reply,
-        'ERR_RATE_LIMITED',
-        'Too many failed authentication attempts from this address.',
-        {
-          limit: 'ip',
-        },
-      );
-    }
+    if (!(await countFailure(request, reply, now))) return sendTooManyFailures(reply);
     return sendError(reply, 'ERR_UNAUTHENTICATED', message);
   }
 
@@ -152,9 +133,7 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): Unknown
       now,
       true,
     );
-    sendError(reply, 'ERR_RATE_LIMITED', 'Too many failed authentication attempts from this address.', {
-      limit: 'ip',
-    });
+    sendTooManyFailures(reply);
     return true;
   }
 

@@ -11,7 +11,8 @@ export type SecretRow = Selectable<CredentialSecretTable>;
 export interface SecretLookup {
   credential: CredentialRow;
   secret: SecretRow;
-  workspace: Selectable<WorkspaceTable>;
+  // What verification needs of the workspace (not the operator's external id).
+  workspace: Omit<Selectable<WorkspaceTable>, 'external_id'>;
 }
 
 export interface UsageTouch {

@@ -8,12 +8,16 @@ export type WorkspaceRow = Selectable<WorkspaceTable>;
 export class WorkspaceRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async create(input: { name: string; plan: string; settings?: object }, now: number): Promise<WorkspaceRow> {
+  async create(
+    input: { name: string; plan: string; settings?: object; externalId?: string | null },
+    now: number,
+  ): Promise<WorkspaceRow> {
     const row: WorkspaceRow = {
       id: newId('workspace', now),
       name: input.name,
       plan: input.plan,
       settings: JSON.stringify(input.settings ?? {}),
+      external_id: input.externalId ?? null,
       created_at: now,
     };
     await this.db.insertInto('workspaces').values(row).execute();
@@ -42,7 +46,7 @@ export class WorkspaceRepository {
 
   async update(
     id: string,
-    patch: Partial<Pick<WorkspaceRow, 'name' | 'plan' | 'settings'>>,
+    patch: Partial<Pick<WorkspaceRow, 'name' | 'plan' | 'settings' | 'external_id'>>,
   ): Promise<WorkspaceRow | undefined> {
     await this.db.updateTable('workspaces').set(patch).where('id', '=', id).execute();
     return this.get(id);

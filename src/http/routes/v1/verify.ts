@@ -1,19 +1,18 @@
 /**
  * POST /v1/keys/verify: lets another backend check a key through the same verification path as
- * the bearer hook (it counts against the key's budget). Enabled by KEYWARD_SERVICE_TOKEN.
+ * the bearer hook (it counts against the key's budget). Takes an operator token of either access.
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { scopeSchemaOf } from '../../../contract/credentials.ts';
 import type { ScopeCatalogue } from '../../../core/catalogue.ts';
-import { KeywardError } from '../../../core/errors.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
-import { TokenMatcher } from '../../../core/token-match.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
-import { bearerSecret, setRateLimitHeaders } from '../../plugins/auth.ts';
+import { setRateLimitHeaders } from '../../plugins/auth.ts';
+import { requireOperator } from '../../plugins/operator-auth.ts';
 import { commonErrors, dataEnvelope, JSON_UTF8 } from '../../schemas.ts';
 
 /** The outcome codes, the same names as the errors the bearer hook would answer with. */
@@ -49,34 +48,19 @@ type VerifyAnswer = { data: z.infer<typeof verifyAnswer> };
 export const verifyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const serviceToken = deps.config.serviceToken;
-    // Constant-time whatever the presented token (see TokenMatcher).
-    const expected = serviceToken ? new TokenMatcher(serviceToken) : undefined;
-
     app.post(
       '/keys/verify',
       {
         schema: {
           tags: ['public'],
-          summary: 'Verify a key for another backend (service token required)',
-          security: [{ serviceToken: [] }],
+          summary: 'Verify a key for another backend (operator token required)',
+          security: [{ operatorToken: [] }],
           body: verifyBodyOf(deps.config.catalogue),
           response: { 200: verifyResponse, ...commonErrors },
         },
+        onRequest: requireOperator(deps, 'verify'),
       },
       (request, reply) => {
-        if (!expected)
-          throw new KeywardError(
-            'ERR_NOT_FOUND',
-            'Key verification is not enabled on this server (set KEYWARD_SERVICE_TOKEN).',
-          );
-        const presented = bearerSecret(request.headers.authorization ?? '');
-        if (!presented || !expected.matches(presented)) {
-          throw new KeywardError(
-            'ERR_UNAUTHENTICATED',
-            'Send the service token: "Authorization: Bearer <KEYWARD_SERVICE_TOKEN>".',
-          );
-        }
         const now = deps.clock.now();
         const { key, scope } = request.body;
         // Synchronous for a cached key on the in-process limiter: no promise per call then. A backend

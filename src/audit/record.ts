@@ -3,9 +3,9 @@ import { newId } from '../core/ids.ts';
 import type { Repositories } from '../storage/index.ts';
 
 export interface Actor {
-  type: 'user' | 'cli' | 'credential' | 'system';
+  type: 'user' | 'cli' | 'credential' | 'system' | 'operator';
   id?: string | null | undefined;
-  /** Email of a user, name of a credential. */
+  /** Email of a user, name of a credential or operator token. */
   label?: string | null | undefined;
   ip?: string | null | undefined;
 }

@@ -5,6 +5,7 @@ import { redactSecrets } from '../core/redact.ts';
 import { serveUntilSignal } from '../server/serve.ts';
 import { openStorage } from '../storage/index.ts';
 import { registerKeyCommands } from './key.ts';
+import { registerOperatorTokenCommands } from './operator-token.ts';
 import { registerScopesCommand } from './scopes.ts';
 import { registerUserCommands } from './user.ts';
 import { registerWorkerCommand } from './worker.ts';
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   registerUserCommands(program);
   registerWorkerCommand(program);
   registerScopesCommand(program);
+  registerOperatorTokenCommands(program);
 
   try {
     await program.parseAsync(argv);

@@ -19,6 +19,7 @@ import { type Drain, registerDrain } from './plugins/drain.ts';
 import { onError, registerErrorHandling } from './plugins/errors.ts';
 import { registerResponseObserver } from './plugins/observe.ts';
 import { RouteMetrics } from './route-metrics.ts';
+import { adminRoutes } from './routes/admin/index.ts';
 import { managementRoutes } from './routes/api/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { registerSystemRoutes } from './routes/system.ts';
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           description: 'Webhook endpoints of private integrations (integration tokens only)',
         },
         { name: 'management', description: 'Dashboard API (session cookie + x-csrf-token)' },
+        { name: 'admin', description: "The operator's admin API (an admin operator token)" },
       ],
     },
     transform: jsonSchemaTransform,
@@ -159,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   await app.register(managementRoutes(deps), { prefix: '/api' });
+  await app.register(adminRoutes(deps), { prefix: '/admin/v1' });
   // Dashboard last: its catch-all GET serves the single-page app for every path nothing else claims.
   await app.register(dashboardRoutes, { logger: deps.logger });
   return app;

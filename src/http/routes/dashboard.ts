@@ -11,7 +11,7 @@ import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyReques
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
 /** Paths the dashboard never answers for: the APIs, docs, health and metrics keep their own 404. */
-const RESERVED = /^\/(?:v1|api|docs|healthz|readyz|metrics)(?:[/?]|$)|^\/openapi\./;
+const RESERVED = /^\/(?:v1|api|admin|docs|healthz|readyz|metrics)(?:[/?]|$)|^\/openapi\./;
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 

@@ -25,4 +25,11 @@ export class AuditLogRepository {
     if (filter.actorId) q = q.where('actor_id', '=', filter.actorId);
     return fetchPage(q, 'audit_log.id', page);
   }
+
+  /** Every workspace's entries, oldest first, after the entry `after` (for a follower such as a SIEM). */
+  feed(after: string | undefined, limit: number): Promise<AuditRow[]> {
+    let q = this.db.selectFrom('audit_log').selectAll().orderBy('id', 'asc').limit(limit);
+    if (after !== undefined) q = q.where('id', '>', after);
+    return q.execute();
+  }
 }

@@ -7,6 +7,16 @@ export type UsageHourRow = Selectable<UsageHourlyTable>;
 export type RequestLogRow = Selectable<RequestLogTable>;
 export type NewRequestLogRow = Omit<RequestLogRow, 'seq'>;
 
+/** One workspace's counts in one time bucket (its start, epoch ms). */
+export interface WorkspaceUsageRow {
+  workspace_id: string;
+  bucket: number;
+  requests: number;
+  errors_4xx: number;
+  errors_5xx: number;
+  rate_limited: number;
+}
+
 export const REQUEST_LOG_KEEP = 1000;
 /** Credentials per pruning query and delete: bounds one statement's work (synchronous on SQLite). */
 const PRUNE_CHUNK = 100;
@@ -116,6 +126,43 @@ export class UsageRepository {
       .where('hour', '<', to);
     if (scope.credentialId) q = q.where('credential_id', '=', scope.credentialId);
     return q.orderBy('hour').execute();
+  }
+
+  /**
+   * Counts per workspace and time bucket (`stepMs`, an hour or a day: buckets aligned to it in UTC)
+   * over [from, to), of every workspace or of one, ordered by workspace then time. Buckets without
+   * traffic are left out. One grouped query, the same SQL on both dialects.
+   */
+  async totalsByWorkspace(
+    range: { from: number; to: number; stepMs: number },
+    workspaceId?: string | undefined,
+  ): Promise<WorkspaceUsageRow[]> {
+    if (!Number.isSafeInteger(range.stepMs) || range.stepMs <= 0) throw new Error('bad usage step');
+    // A literal (our own constant, an integer) so the grouped expression is the same text everywhere.
+    const bucket = sql<number>`hour - (hour % ${sql.lit(range.stepMs)})`;
+    let q = this.db
+      .selectFrom('usage_hourly')
+      .select((eb) => [
+        'workspace_id',
+        bucket.as('bucket'),
+        eb.fn.sum<number | string>('requests').as('requests'),
+        eb.fn.sum<number | string>('errors_4xx').as('errors_4xx'),
+        eb.fn.sum<number | string>('errors_5xx').as('errors_5xx'),
+        eb.fn.sum<number | string>('rate_limited').as('rate_limited'),
+      ])
+      .where('hour', '>=', range.from)
+      .where('hour', '<', range.to);
+    if (workspaceId !== undefined) q = q.where('workspace_id', '=', workspaceId);
+    const rows = await q.groupBy(['workspace_id', bucket]).orderBy('workspace_id').orderBy(bucket).execute();
+    // PostgreSQL sums (and bigint columns) arrive as strings.
+    return rows.map((r) => ({
+      workspace_id: r.workspace_id,
+      bucket: Number(r.bucket),
+      requests: Number(r.requests),
+      errors_4xx: Number(r.errors_4xx),
+      errors_5xx: Number(r.errors_5xx),
+      rate_limited: Number(r.rate_limited),
+    }));
   }
 
   recentRequests(

@@ -1,6 +1,7 @@
 /** Workspaces: id, name, plan and settings. */
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../../core/ids.ts';
+import { fetchPage, type Page, type PageRequest } from '../page.ts';
 import type { Database, WorkspaceTable } from '../schema.ts';
 
 export type WorkspaceRow = Selectable<WorkspaceTable>;
@@ -42,6 +43,27 @@ export class WorkspaceRepository {
 
   list(): Promise<WorkspaceRow[]> {
     return this.db.selectFrom('workspaces').selectAll().orderBy('id').execute();
+  }
+
+  /** A page of workspaces, newest first; `externalId` matches exactly. */
+  page(filter: { externalId?: string | undefined }, page: PageRequest): Promise<Page<WorkspaceRow>> {
+    let q = this.db.selectFrom('workspaces').selectAll();
+    if (filter.externalId !== undefined) q = q.where('external_id', '=', filter.externalId);
+    return fetchPage(q, 'workspaces.id', page);
+  }
+
+  findByExternalId(externalId: string): Promise<WorkspaceRow | undefined> {
+    return this.db
+      .selectFrom('workspaces')
+      .selectAll()
+      .where('external_id', '=', externalId)
+      .executeTakeFirst();
+  }
+
+  /** Removes the workspace and, by cascade, everything it holds; false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('workspaces').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
   }
 
   async update(

@@ -1,7 +1,7 @@
 /** What the API key and private integration routes share: one kind's find-or-404, presentation, list, expire, delete. */
 import type { Actor } from '../../../audit/record.ts';
 import { KeywardError } from '../../../core/errors.ts';
-import { deleteCredential, expireCredential } from '../../../credentials/lifecycle.ts';
+import { deleteCredential, expireCredential, revokeCredential } from '../../../credentials/lifecycle.ts';
 import { presentCredential } from '../../../credentials/present.ts';
 import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -37,6 +37,11 @@ export function credentialRoutesOf(deps: AppDeps, kind: Kind) {
         after: decodeCursor(query.cursor),
       });
       return listResponseAsync(page, (rows) => Promise.all(rows.map(present)));
+    },
+
+    async revoke(workspaceId: string, id: string, actor: Actor) {
+      await find(workspaceId, id);
+      return { data: await present(await revokeCredential(ctx, workspaceId, id, actor)) };
     },
 
     async expire(workspaceId: string, id: string, at: string | undefined, actor: Actor) {

@@ -1,8 +1,9 @@
 /** API keys in the management API: create (secret once), list, get, revoke, expire, delete. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { z } from 'zod';
+import type { Actor } from '../../../audit/record.ts';
 import { createKeyBody, credentialSchema, expireBody, withSecret } from '../../../contract/credentials.ts';
 import { createApiKey } from '../../../credentials/api-keys.ts';
-import { revokeCredential } from '../../../credentials/lifecycle.ts';
 import { presentCredential } from '../../../credentials/present.ts';
 import type { AppDeps } from '../../deps.ts';
 import {
@@ -16,10 +17,36 @@ import {
 import { actorOf, manage, workspaceOf } from './common.ts';
 import { credentialRoutesOf } from './credential-routes.ts';
 
+/** Mints a key from a create body, answered as POST /api/keys answers (the admin API's too). */
+export async function issueApiKey(
+  deps: AppDeps,
+  workspaceId: string,
+  body: z.infer<typeof createKeyBody>,
+  actor: Actor,
+) {
+  const issued = await createApiKey(
+    deps.credentials,
+    {
+      workspaceId,
+      name: body.name,
+      description: body.description,
+      scope: body.scope,
+      expiresAt: body.expires_at ? Date.parse(body.expires_at) : undefined,
+      rateLimit: body.rate_limit,
+    },
+    actor,
+  );
+  return {
+    data: {
+      ...presentCredential(issued.credential, issued.secrets, deps.clock.now()),
+      secret: issued.secret,
+    },
+  };
+}
+
 export const keyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { clock, credentials: ctx } = deps;
     const keys = credentialRoutesOf(deps, 'api_key');
     const { present, find } = keys;
 
@@ -38,26 +65,8 @@ export const keyRoutes =
         body: createKeyBody,
         response: { 201: dataEnvelope(withSecret), ...commonErrors },
       }),
-      async (request, reply) => {
-        const issued = await createApiKey(
-          ctx,
-          {
-            workspaceId: workspaceOf(request),
-            name: request.body.name,
-            description: request.body.description,
-            scope: request.body.scope,
-            expiresAt: request.body.expires_at ? Date.parse(request.body.expires_at) : undefined,
-            rateLimit: request.body.rate_limit,
-          },
-          actorOf(request),
-        );
-        return reply.code(201).send({
-          data: {
-            ...presentCredential(issued.credential, issued.secrets, clock.now()),
-            secret: issued.secret,
-          },
-        });
-      },
+      async (request, reply) =>
+        reply.code(201).send(await issueApiKey(deps, workspaceOf(request), request.body, actorOf(request))),
     );
 
     app.get(
@@ -77,11 +86,7 @@ export const keyRoutes =
         params: idParams,
         response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
       }),
-      async (request) => {
-        const ws = workspaceOf(request);
-        await find(ws, request.params.id);
-        return { data: await present(await revokeCredential(ctx, ws, request.params.id, actorOf(request))) };
-      },
+      async (request) => keys.revoke(workspaceOf(request), request.params.id, actorOf(request)),
     );
 
     app.post(

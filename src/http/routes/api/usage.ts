@@ -43,27 +43,29 @@ export function toSeries(
   return { points: [...points].map(([t, p]) => ({ t: iso(t), ...p })), totals };
 }
 
+/** The range a series query asks for (`to` defaults to now, `from` to a day or 30 days before), checked. */
+export function seriesRange(q: z.infer<typeof seriesQuery>, now: number): { from: number; to: number } {
+  const to = q.to ? Date.parse(q.to) : now;
+  const from = q.from ? Date.parse(q.from) : to - (q.granularity === 'day' ? 30 * DAY : DAY);
+  if (from >= to)
+    throw new KeywardError('ERR_VALIDATION', '`from` must be before `to`.', {
+      issues: [{ path: ['querystring', 'from'], message: 'must be before to' }],
+    });
+  if ((to - from) / (q.granularity === 'day' ? DAY : HOUR) > MAX_POINTS) {
+    throw new KeywardError(
+      'ERR_VALIDATION',
+      'That range has too many points; use granularity=day or a shorter range.',
+    );
+  }
+  return { from, to };
+}
+
 export const usageRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const { storage, clock, limiter, config } = deps;
 
-    const range = (q: z.infer<typeof seriesQuery>) => {
-      const now = clock.now();
-      const to = q.to ? Date.parse(q.to) : now;
-      const from = q.from ? Date.parse(q.from) : to - (q.granularity === 'day' ? 30 * DAY : DAY);
-      if (from >= to)
-        throw new KeywardError('ERR_VALIDATION', '`from` must be before `to`.', {
-          issues: [{ path: ['querystring', 'from'], message: 'must be before to' }],
-        });
-      if ((to - from) / (q.granularity === 'day' ? DAY : HOUR) > MAX_POINTS) {
-        throw new KeywardError(
-          'ERR_VALIDATION',
-          'That range has too many points; use granularity=day or a shorter range.',
-        );
-      }
-      return { from, to };
-    };
+    const range = (q: z.infer<typeof seriesQuery>) => seriesRange(q, clock.now());
 
     const budget = async (b: Budget | undefined) => {
       if (!b) return null;

@@ -32,6 +32,20 @@ describe('redactSecrets', () => {
     }
   });
 
+  // Found by the long fuzz run: `/v1/boards/<whsec_…/…>/<whsec_…>` showed the second secret's body,
+  // because the first match swallowed its `whsec` and left `_<body>`.
+  it('masks secrets glued to each other, in any order', () => {
+    const keys = [generateSecret('spk_'), generateSecret('kwo_'), ...webhookSecrets];
+    for (const a of keys) {
+      for (const b of keys) {
+        for (const glue of ['', '/', '+']) {
+          const out = redactSecrets(`No route for POST /v1/boards/${a}${glue}${b}.`);
+          for (const s of [a, b]) expect(out).not.toContain(s.slice(s.indexOf('_') + 1).slice(-12));
+        }
+      }
+    }
+  });
+
   it('leaves ids, words and short strings alone', () => {
     for (const text of ['brd_4f9a2c81d7e3b6a0', 'No route for GET /v1/nothing.', 'whsec_short', 'board_id']) {
       expect(redactSecrets(text)).toBe(text);

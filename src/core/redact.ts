@@ -6,9 +6,11 @@
 
 // Keys, integration and operator tokens: a prefix (`spk_`, `spi_`, `kwo_` or a configured one) and
 // 32+ base62 characters. Ids are far shorter. No word boundary: `foo_spk_…` must match too.
-const TOKEN_SHAPE = /[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}/g;
+// A match runs on through `_`: the body of a secret glued to the next one (`spk_…spk_…`, `…/whsec_…`)
+// swallows that one's prefix letters, and its `_…` rest must not be left showing.
+const TOKEN_SHAPE = /[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}(?:_[0-9A-Za-z]*)*/g;
 // Webhook signing secrets: `whsec_` and base64 (with `+`, `/`, `=`), maybe percent-encoded in a URL.
-const WEBHOOK_SECRET_SHAPE = /whsec_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2}){16,}/g;
+const WEBHOOK_SECRET_SHAPE = /whsec_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2}){16,}(?:_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2})*)*/g;
 
 export const REDACTED = '[redacted]';
 

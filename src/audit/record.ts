@@ -22,6 +22,34 @@ export interface AuditEntry {
   after?: object | null;
 }
 
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
+let lastAuditId = '';
+
+/**
+ * Audit ids increase in the order this process writes them, even within one millisecond (ids alone
+ * tie-break by their random part), so the admin API's oldest-first feed keeps that order.
+ */
+function nextAuditId(now: number): string {
+  const id = newId('audit', now);
+  lastAuditId = id > lastAuditId ? id : successor(lastAuditId);
+  return lastAuditId;
+}
+
+/** The next id after `id` in sort order: its base36 tail plus one. */
+function successor(id: string): string {
+  const chars = [...id];
+  for (let i = chars.length - 1; i >= 0; i--) {
+    const digit = BASE36.indexOf(chars[i]!);
+    if (digit < 0) break;
+    if (digit < BASE36.length - 1) {
+      chars[i] = BASE36[digit + 1]!;
+      return chars.join('');
+    }
+    chars[i] = '0';
+  }
+  return `${id}0`;
+}
+
 export async function recordAudit(
   tx: Repositories,
   actor: Actor,
@@ -29,7 +57,7 @@ export async function recordAudit(
   now: number,
 ): Promise<void> {
   await tx.audit.insert({
-    id: newId('audit', now),
+    id: nextAuditId(now),
     workspace_id: entry.workspaceId,
     actor_type: actor.type,
     actor_id: actor.id ?? null,

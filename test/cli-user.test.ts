@@ -84,7 +84,7 @@ describe.each(dialects())('keyward user create on $name', ({ create }) => {
       );
       expect(r).toMatchObject({ code: 0, stderr: '' });
       const user = JSON.parse(r.stdout) as Record<string, string>;
-      expect(Object.keys(user).sort()).toEqual(['created_at', 'email', 'id', 'role', 'workspace_id']);
+      expect(Object.keys(user).sort()).toEqual(['created_at', 'email', 'id', 'name', 'role', 'workspace_id']);
       expect(user).toMatchObject({ workspace_id: ws, email: 'ada@acme.test', role: 'admin' });
       expect(r.stdout).not.toContain(PASSWORD);
       expect(r.stdout).not.toMatch(/scrypt/);
@@ -127,7 +127,7 @@ describe.each(dialects())('keyward user create on $name', ({ create }) => {
         'another password 456\n',
         env,
       );
-      expectRefused(again, /already exists/, 'another password 456');
+      expectRefused(again, /already has an account/, 'another password 456');
       expect(await usersNamed('dup@acme.test')).toMatchObject([{ role: 'member' }]);
       expect((await signIn('dup@acme.test', 'another password 456')).statusCode).toBe(401);
     },

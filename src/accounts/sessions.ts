@@ -8,7 +8,7 @@ import { KeywardError } from '../core/errors.ts';
 import { hashSecret } from '../core/secrets.ts';
 import type { Budget, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
-import type { SessionRow, UserRow } from '../storage/repositories/users.ts';
+import type { MemberRow, SessionRow } from '../storage/repositories/users.ts';
 import { decoyHash, verifyPassword } from './passwords.ts';
 
 export const SESSION_COOKIE = 'kw_session';
@@ -18,7 +18,8 @@ const TOUCH_EVERY_MS = 5 * 60_000;
 
 export interface ActiveSession {
   idHash: string;
-  user: UserRow;
+  /** The person as a member of the session's workspace. */
+  user: MemberRow;
   csrfToken: string;
   expiresAt: number;
 }
@@ -41,13 +42,14 @@ export class SessionService {
     private readonly limits: SignInLimits = DEFAULT_SIGN_IN_LIMITS,
   ) {}
 
-  /** Starts a session for an already authenticated user (sign-in, first-run setup). */
-  async start(user: UserRow): Promise<{ token: string; session: ActiveSession }> {
+  /** Starts a session in `user.workspace_id` for an authenticated person (sign-in, setup, portal). */
+  async start(user: MemberRow): Promise<{ token: string; session: ActiveSession }> {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
     const row: SessionRow = {
       id_hash: hashSecret(token),
       user_id: user.id,
+      workspace_id: user.workspace_id,
       csrf_token: randomBytes(24).toString('base64url'),
       created_at: now,
       last_seen_at: now,
@@ -77,12 +79,24 @@ export class SessionService {
         retry_after: Math.max(1, Math.ceil((state.resetAt - now) / 1000)),
       });
     }
-    const user = await this.storage.users.byEmail(email);
-    // Hash even for unknown emails so response time does not reveal which accounts exist.
-    const ok = await verifyPassword(password, user?.password_hash ?? (await decoyHash()));
-    if (!user || !ok) throw new KeywardError('ERR_UNAUTHENTICATED', 'Email or password is incorrect.');
+    const person = await this.storage.users.byEmail(email);
+    // Hash even for unknown emails and people without a password, so response time does not reveal
+    // which accounts exist.
+    const ok = await verifyPassword(password, person?.password_hash ?? (await decoyHash()));
+    const first =
+      ok && person?.password_hash ? (await this.storage.users.membershipsOf(person.id))[0] : undefined;
+    const member = first && person ? await this.storage.users.get(first.workspace_id, person.id) : undefined;
+    if (!member) throw new KeywardError('ERR_UNAUTHENTICATED', 'Email or password is incorrect.');
     await this.limiter.refund(budgets, now);
-    return this.start(user);
+    return this.start(member);
+  }
+
+  /** Moves a session to another workspace of the same person; 404 when they are not a member. */
+  async switchWorkspace(session: ActiveSession, workspaceId: string): Promise<ActiveSession> {
+    const user = await this.storage.users.get(workspaceId, session.user.id);
+    if (!user) throw new KeywardError('ERR_NOT_FOUND', `Workspace ${workspaceId} not found.`);
+    await this.storage.users.setSessionWorkspace(session.idHash, workspaceId, this.clock.now());
+    return { ...session, user };
   }
 
   /** The session behind a cookie value, if it is still valid (idle and absolute expiry). */

@@ -17,8 +17,17 @@ export const userSchema = z.object({
   id: z.string(),
   workspace_id: z.string(),
   email: z.string(),
+  name: z.string().nullable(),
   role: roleSchema,
+  /** When they joined this workspace. */
   created_at: z.string(),
+});
+
+/** One of the signed-in person's workspaces (the dashboard's switcher). */
+export const membershipSchema = z.object({
+  workspace_id: z.string(),
+  workspace_name: z.string(),
+  role: roleSchema,
 });
 
 // The team is small: one page, never a cursor.
@@ -27,6 +36,7 @@ export const userListSchema = z.object({ data: z.array(userSchema), next_cursor:
 export const sessionSchema = z.object({
   user: userSchema,
   workspace: workspaceSchema,
+  memberships: z.array(membershipSchema),
   csrf_token: z.string(),
   expires_at: z.string(),
 });
@@ -43,5 +53,14 @@ export const signInBody = z.object({
 });
 export const signedOutSchema = z.object({ signed_out: z.literal(true) });
 
-export const createUserBody = z.object({ email: emailSchema, password: passwordSchema, role: roleSchema });
+export const nameSchema = z.string().trim().min(1).max(200);
+/** Without a password a new person signs in only through portal links; a person who already has an account keeps theirs. */
+export const createUserBody = z.object({
+  email: emailSchema,
+  password: passwordSchema.optional(),
+  name: nameSchema.optional(),
+  role: roleSchema,
+});
+/** Moves the session to another of the person's workspaces. */
+export const switchWorkspaceBody = z.object({ workspace_id: z.string().min(1).max(200) });
 export const patchUserBody = z.object({ role: roleSchema });

@@ -6,15 +6,17 @@ import { management } from './migrations/0002-management.ts';
 import { webhooks } from './migrations/0003-webhooks.ts';
 import { webhookRetention } from './migrations/0004-webhook-retention.ts';
 import { operators } from './migrations/0005-operators.ts';
+import { memberships } from './migrations/0006-memberships.ts';
 import type { Database } from './schema.ts';
 
-function migrationsFor(dialect: DialectName): Record<string, Migration> {
+export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001-foundation': foundation(dialect),
     '0002-management': management(dialect),
     '0003-webhooks': webhooks(dialect),
     '0004-webhook-retention': webhookRetention(),
     '0005-operators': operators(dialect),
+    '0006-memberships': memberships(dialect),
   };
 }
 

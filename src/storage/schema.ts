@@ -98,11 +98,21 @@ export interface VoteTable {
 
 export type Role = 'owner' | 'admin' | 'member';
 
+/** A person who may sign in to the dashboard: one row per email, members of one or more workspaces. */
 export interface UserTable {
   id: string;
-  workspace_id: string;
   email: string;
-  password_hash: string;
+  name: string | null;
+  /** Null for people who only arrive through portal links. */
+  password_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A person's role in one workspace. */
+export interface MembershipTable {
+  user_id: string;
+  workspace_id: string;
   role: Role;
   created_at: number;
   updated_at: number;
@@ -112,6 +122,8 @@ export interface UserTable {
 export interface SessionTable {
   id_hash: string;
   user_id: string;
+  /** The workspace the session is in (the person may switch to another of theirs). */
+  workspace_id: string;
   csrf_token: string;
   created_at: number;
   last_seen_at: number;
@@ -235,6 +247,7 @@ export interface Database {
   posts: PostTable;
   votes: VoteTable;
   users: UserTable;
+  memberships: MembershipTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
   usage_hourly: UsageHourlyTable;

@@ -85,6 +85,7 @@ describe.each(dialects())('management roles on $name', ({ create }) => {
       'POST /api/setup',
       'POST /api/session',
       'GET /api/session',
+      'PATCH /api/session',
       'DELETE /api/session',
     ];
     const tabled = MANAGEMENT_ENDPOINTS.map((e) => `${e.method} ${e.path}`);

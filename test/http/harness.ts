@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.ts';
 import { testRedisUrl, uniqueName } from '../support/services.ts';
-import { dialects, type TestDatabase } from '../support/storages.ts';
+import { type CreateOptions, dialects, type TestDatabase } from '../support/storages.ts';
 
-export type CreateDatabase = () => Promise<TestDatabase>;
+export type CreateDatabase = (options?: CreateOptions) => Promise<TestDatabase>;
 
 /** Runs `body` once per storage dialect; a dialect whose service is missing shows as one skipped test. */
 export function describeDialects(title: string, body: (create: CreateDatabase) => void): void {

@@ -19,17 +19,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+export interface CreateOptions {
+  /** False leaves the database empty (a migration test runs the migrations itself). */
+  migrate?: boolean;
+}
+
 export interface DialectCase {
   name: 'sqlite' | 'postgres';
   /** Undefined when the dialect's service is not available (the suite is skipped loudly). */
-  create: (() => Promise<TestDatabase>) | undefined;
+  create: ((options?: CreateOptions) => Promise<TestDatabase>) | undefined;
 }
 
-export async function createSqliteDatabase(): Promise<TestDatabase> {
+export async function createSqliteDatabase(options: CreateOptions = {}): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
   const url = `sqlite:${join(dir, 'keyward.db')}`;
   const storage = openStorage(url);
-  await storage.migrate();
+  if (options.migrate !== false) await storage.migrate();
   return {
     url,
     storage,
@@ -40,14 +45,17 @@ export async function createSqliteDatabase(): Promise<TestDatabase> {
   };
 }
 
-export async function createPostgresDatabase(baseUrl: string): Promise<TestDatabase> {
+export async function createPostgresDatabase(
+  baseUrl: string,
+  options: CreateOptions = {},
+): Promise<TestDatabase> {
   const schema = uniqueName('kw');
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   await admin.query(`create schema "${schema}"`);
   await admin.end();
   const storage = openStorage(baseUrl, { schema });
-  await storage.migrate();
+  if (options.migrate !== false) await storage.migrate();
   return {
     url: withSearchPath(baseUrl, schema),
     schema,
@@ -73,6 +81,6 @@ export function dialects(): DialectCase[] {
   const pgUrl = testDatabaseUrl();
   return [
     { name: 'sqlite', create: createSqliteDatabase },
-    { name: 'postgres', create: pgUrl ? () => createPostgresDatabase(pgUrl) : undefined },
+    { name: 'postgres', create: pgUrl ? (options) => createPostgresDatabase(pgUrl, options) : undefined },
   ];
 }

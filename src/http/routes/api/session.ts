@@ -8,6 +8,7 @@ import {
   setupStatusSchema,
   signedOutSchema,
   signInBody,
+  switchWorkspaceBody,
 } from '../../../contract/accounts.ts';
 import { isKeywardError, KeywardError } from '../../../core/errors.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -28,12 +29,16 @@ export const sessionRoutes =
     const secure = (request: { protocol: string }) => request.protocol === 'https';
 
     const sessionBody = async (user: Parameters<typeof presentUser>[0], csrf: string, expiresAt: number) => {
-      const workspace = await storage.workspaces.get(user.workspace_id);
+      const [workspace, memberships] = await Promise.all([
+        storage.workspaces.get(user.workspace_id),
+        storage.users.membershipsOf(user.id),
+      ]);
       if (!workspace) throw new KeywardError('ERR_NOT_FOUND', 'Workspace not found.');
       return {
         data: {
           user: presentUser(user),
           workspace: presentWorkspace(workspace, deps),
+          memberships,
           csrf_token: csrf,
           expires_at: new Date(expiresAt).toISOString(),
         },
@@ -136,6 +141,23 @@ export const sessionRoutes =
       },
       async (request) => {
         const s = request.session!;
+        return sessionBody(s.user, s.csrfToken, s.expiresAt);
+      },
+    );
+
+    app.patch(
+      '/session',
+      {
+        config: { role: 'session' },
+        schema: {
+          tags: TAGS,
+          summary: "Switch to another of the person's workspaces",
+          body: switchWorkspaceBody,
+          response: { 200: sessionSchema, ...commonErrors },
+        },
+      },
+      async (request) => {
+        const s = await sessions.switchWorkspace(request.session!, request.body.workspace_id);
         return sessionBody(s.user, s.csrfToken, s.expiresAt);
       },
     );

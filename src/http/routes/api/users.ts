@@ -30,7 +30,7 @@ export const userRoutes =
 
     app.post(
       '/users',
-      manage('owner', 'Add a user with a password and a role', {
+      manage('owner', 'Add a person with a role (a password only for a new person)', {
         body: createUserBody,
         response: { 201: dataEnvelope(userSchema), ...commonErrors, 409: commonErrors[404] },
       }),
@@ -62,7 +62,7 @@ export const userRoutes =
           if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
           if (user.role === 'owner' && request.body.role !== 'owner' && (await tx.users.countOwners(ws)) <= 1)
             throw lastOwner();
-          await tx.users.setRole(user.id, request.body.role, now);
+          await tx.users.setRole(ws, user.id, request.body.role, now);
           await recordAudit(
             tx,
             actorOf(request),
@@ -84,7 +84,7 @@ export const userRoutes =
 
     app.delete(
       '/users/:id',
-      manage('owner', 'Remove a user (their sessions end at once)', {
+      manage('owner', 'Remove a person from the workspace (their sessions in it end at once)', {
         params: idParams,
         response: { 200: deletedResponse, ...commonErrors, 409: commonErrors[404] },
       }),
@@ -97,8 +97,7 @@ export const userRoutes =
           const user = await tx.users.get(ws, request.params.id);
           if (!user) throw new KeywardError('ERR_NOT_FOUND', `User ${request.params.id} not found.`);
           if (user.role === 'owner' && (await tx.users.countOwners(ws)) <= 1) throw lastOwner();
-          await tx.users.deleteSessionsOf(user.id);
-          await tx.users.delete(user.id);
+          await tx.users.removeMember(ws, user.id);
           await recordAudit(
             tx,
             actorOf(request),

@@ -10,7 +10,8 @@
 // swallows that one's prefix letters, and its `_…` rest must not be left showing.
 const TOKEN_SHAPE = /[a-z][a-z0-9]{0,15}_[0-9A-Za-z]{32,}(?:_[0-9A-Za-z]*)*/g;
 // Webhook signing secrets: `whsec_` and base64 (with `+`, `/`, `=`), maybe percent-encoded in a URL.
-const WEBHOOK_SECRET_SHAPE = /whsec_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2}){16,}(?:_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2})*)*/g;
+const WEBHOOK_SECRET_SHAPE =
+  /whsec_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2}){16,}(?:_(?:[A-Za-z0-9+/=]|%[0-9A-Fa-f]{2})*)*/g;
 
 export const REDACTED = '[redacted]';
 

@@ -9,6 +9,7 @@ import {
 } from '../core/catalogue.ts';
 import { parseDuration, parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
 import { type Plan, plansFileSchema, resolvePlans } from '../core/plans.ts';
+import { defaultPublicUrl, frameAncestorsSchema, productNameSchema, publicUrlSchema } from './embedding.ts';
 
 const prefixSchema = z
   .string()
@@ -54,6 +55,10 @@ export const configSchema = z
     plansFile: z.string().optional(),
     scopesFile: z.string().optional(),
     upgradeUrl: z.url({ protocol: /^https?$/ }).optional(),
+    // Embedding (docs/configuration.md): portal links, the operator's page framing the dashboard, its name.
+    publicUrl: publicUrlSchema.optional(),
+    frameAncestors: frameAncestorsSchema.default([]),
+    productName: productNameSchema.default('Keyward'),
     authFailureLimit: rateLimitSchema.default(parseRateLimit('100/m')!),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     trustProxy: z
@@ -82,7 +87,12 @@ export const configSchema = z
   });
 
 export type ConfigInput = z.input<typeof configSchema>;
-export type Config = z.output<typeof configSchema> & { plans: Map<string, Plan>; catalogue: ScopeCatalogue };
+export type Config = Omit<z.output<typeof configSchema>, 'publicUrl'> & {
+  /** KEYWARD_PUBLIC_URL, or `http://<HOST>:<PORT>`; never ends with a slash. */
+  publicUrl: string;
+  plans: Map<string, Plan>;
+  catalogue: ScopeCatalogue;
+};
 
 export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   port: 'PORT',
@@ -96,6 +106,9 @@ export const ENV_NAMES: Record<keyof ConfigInput, string> = {
   plansFile: 'KEYWARD_PLANS',
   scopesFile: 'KEYWARD_SCOPES',
   upgradeUrl: 'KEYWARD_UPGRADE_URL',
+  publicUrl: 'KEYWARD_PUBLIC_URL',
+  frameAncestors: 'KEYWARD_FRAME_ANCESTORS',
+  productName: 'KEYWARD_PRODUCT_NAME',
   authFailureLimit: 'KEYWARD_AUTH_FAILURE_LIMIT',
   logLevel: 'KEYWARD_LOG_LEVEL',
   trustProxy: 'KEYWARD_TRUST_PROXY',
@@ -137,6 +150,7 @@ export function loadConfig(
   }
   return {
     ...parsed.data,
+    publicUrl: parsed.data.publicUrl ?? defaultPublicUrl(parsed.data.host, parsed.data.port),
     plans: resolvePlans(readPlansFile(parsed.data.plansFile)),
     catalogue: readScopesFile(parsed.data.scopesFile),
   };

@@ -16,6 +16,7 @@ import { nulIssue } from './nul-text.ts';
 import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
 import { registerDeadline } from './plugins/deadline.ts';
 import { type Drain, registerDrain } from './plugins/drain.ts';
+import { frameAncestorsPolicy, registerEmbedding } from './plugins/embedding.ts';
 import { onError, registerErrorHandling } from './plugins/errors.ts';
 import { registerResponseObserver } from './plugins/observe.ts';
 import { RouteMetrics } from './route-metrics.ts';
@@ -42,6 +43,7 @@ declare module 'fastify' {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  const framePolicy = frameAncestorsPolicy(config.frameAncestors);
   const app = Fastify({
     // No Fastify logger: it would build (and validate) a child logger per request and print URLs, where
     // a mistaken key may sit in a query string. Our few log lines go to deps.logger (errors plugin).
@@ -52,8 +54,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     // Routes accept ids up to 200 characters; a longer one is 414 ERR_URI_TOO_LONG (frameworkErrors).
     routerOptions: { maxParamLength: MAX_ID_LENGTH },
-    // Bad percent-encoding and over-long ids go through the same error mapping as everything else.
-    frameworkErrors: (err, _request, reply) => onError(deps.logger, deps.outages, err, reply),
+    // Bad percent-encoding and over-long ids go through the same error mapping as everything else;
+    // they are answered before any hook runs, so the frame policy is set here as well.
+    frameworkErrors: (err, _request, reply) =>
+      onError(deps.logger, deps.outages, err, reply.header('content-security-policy', framePolicy)),
     // What Node's parser refuses (431, 408, malformed requests) is answered with the envelope too.
     clientErrorHandler: onClientError,
     // Slow clients: the headers within KEYWARD_HEADERS_TIMEOUT, the whole request (body included)
@@ -87,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const drain = registerDrain(app);
   registerDeadline(app, config.requestDeadline);
   app.decorate('drain', drain);
+  registerEmbedding(app, config.frameAncestors);
   const unknownRoute = { rateLimit: undefined as UnknownRouteHook | undefined };
   registerErrorHandling(
     app,
@@ -163,6 +168,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(managementRoutes(deps), { prefix: '/api' });
   await app.register(adminRoutes(deps), { prefix: '/admin/v1' });
   // Dashboard last: its catch-all GET serves the single-page app for every path nothing else claims.
-  await app.register(dashboardRoutes, { logger: deps.logger });
+  await app.register(dashboardRoutes, { logger: deps.logger, productName: config.productName });
   return app;
 }

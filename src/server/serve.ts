@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { Config } from '../config/config.ts';
+import { defaultPublicUrl } from '../config/embedding.ts';
 import { buildApp } from '../http/app.ts';
 import { redactUrl } from '../storage/dialect.ts';
 import { compose } from './compose.ts';
@@ -32,6 +33,14 @@ export async function serve(config: Config): Promise<RunningServer> {
   const address = listening.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host}:${port}`;
+  // PORT=0 picks the port at listen: the default public URL (portal links) names the one picked.
+  if (config.port === 0 && config.publicUrl === defaultPublicUrl(config.host, 0))
+    config.publicUrl = defaultPublicUrl(config.host, port);
+  if (config.frameAncestors.length > 0 && !cookieCanBeSecure(config.publicUrl))
+    logger.warn(
+      { public_url: config.publicUrl },
+      'KEYWARD_FRAME_ANCESTORS makes the session cookie Secure, which browsers keep only over https (or on localhost): set KEYWARD_PUBLIC_URL to the https address',
+    );
   logger.info(
     {
       url,
@@ -52,6 +61,12 @@ export async function serve(config: Config): Promise<RunningServer> {
     return closing;
   };
   return { url, close };
+}
+
+/** Whether browsers keep a Secure cookie from this address: https, or plain http on loopback. */
+function cookieCanBeSecure(publicUrl: string): boolean {
+  const { protocol, hostname } = new URL(publicUrl);
+  return protocol === 'https:' || /^((.+\.)?localhost|127(\.\d{1,3}){3}|\[::1\])$/.test(hostname);
 }
 
 /** How long new requests are answered 503 before the server closes its idle connections. */

@@ -3,6 +3,7 @@
  * session's CSRF token on state-changing calls and turns error envelopes into sentences for people.
  */
 import type * as M from '../../src/contract/management.ts';
+import { PRODUCT_NAME } from './lib/product.ts';
 
 export type * from '../../src/contract/management.ts';
 
@@ -120,7 +121,7 @@ async function call<T>(
     throw new ApiError(
       0,
       'ERR_NETWORK',
-      "Couldn't reach the Keyward server. Check your connection and try again.",
+      `Couldn't reach the ${PRODUCT_NAME} server. Check your connection and try again.`,
     );
   }
   const text = await response.text();

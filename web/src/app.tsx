@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, onSessionEnded, rememberSession, type Session, type Workspace } from './api.ts';
 import { Shell } from './components/shell.tsx';
 import { ErrorNote, Loading } from './components/states.tsx';
+import { PRODUCT_NAME } from './lib/product.ts';
 import { navigate, Redirect, usePath } from './lib/router.tsx';
 import { asApiError } from './lib/use-resource.ts';
 import { SetupPage } from './pages/setup.tsx';
@@ -89,7 +90,7 @@ export function App() {
     case 'loading':
       return (
         <main className="center-page">
-          <Loading label="Opening Keyward…" />
+          <Loading label={`Opening ${PRODUCT_NAME}…`} />
         </main>
       );
     case 'failed':

@@ -2,7 +2,7 @@
  * Session authentication for the management API: routes declare `config.role`; the cookie names a
  * server-side session, state-changing requests must echo its CSRF token, roles are checked here.
  */
-import cookie from '@fastify/cookie';
+import cookie, { type CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ActiveSession, csrfMatches, SESSION_COOKIE } from '../../accounts/sessions.ts';
 import { roleAtLeast } from '../../accounts/users.ts';
@@ -22,11 +22,29 @@ declare module 'fastify' {
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** No `Origin` (curl, scripts, same-origin navigations of old browsers), or the request's own origin. */
+/**
+ * No `Origin` (curl, scripts, same-origin navigations of old browsers), or the request's own origin.
+ * The frame ancestors (KEYWARD_FRAME_ANCESTORS) are deliberately not accepted: a call the dashboard
+ * makes inside an operator's iframe comes from the dashboard's document, so it names Keyward's own
+ * origin; the operator's page never writes here itself (portal links are opened, not posted), and
+ * accepting its origin would let any script on it sign the frame in to another account (login CSRF).
+ */
 function originAllowed(request: FastifyRequest): boolean {
   const origin = request.headers.origin;
   if (origin === undefined) return true;
   return origin === `${request.protocol}://${request.host}`;
+}
+
+/**
+ * Lax by default (Secure over https). Inside an operator's iframe the dashboard is a third-party
+ * frame, where browsers send only a `SameSite=None; Secure` cookie, and — with third-party cookies
+ * blocked — only one that is also `Partitioned` (CHIPS: kept apart per top-level site). Browsers
+ * accept Secure cookies over plain http on loopback only; anywhere else embedding needs https.
+ */
+export function sessionCookieOptions(framed: boolean, secure: boolean): CookieSerializeOptions {
+  return framed
+    ? { path: '/', httpOnly: true, sameSite: 'none', secure: true, partitioned: true }
+    : { path: '/', httpOnly: true, sameSite: 'lax', secure };
 }
 
 export function setSessionCookie(
@@ -36,16 +54,17 @@ export function setSessionCookie(
   secure: boolean,
 ): void {
   reply.setCookie(SESSION_COOKIE, token, {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax',
-    secure,
+    ...sessionCookieOptions(reply.server.embedding.framed, secure),
     expires: new Date(expiresAt),
   });
 }
 
+/** With the attributes it was set with: a Partitioned cookie is only replaced by a Partitioned one. */
 export function clearSessionCookie(reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  reply.clearCookie(
+    SESSION_COOKIE,
+    sessionCookieOptions(reply.server.embedding.framed, reply.request.protocol === 'https'),
+  );
 }
 
 export async function registerSessionAuth(app: FastifyInstance, deps: AppDeps): Promise<void> {

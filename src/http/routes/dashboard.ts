@@ -1,12 +1,13 @@
 /**
  * The dashboard at `/`: web/dist served as static files (hashed assets cached for a year, index.html
- * revalidated every time), and index.html for the single-page app's own paths.
+ * revalidated every time and branded with the product name), and index.html for the app's own paths.
  */
 import { stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { brandIndex, indexPageReader } from './dashboard-index.ts';
 
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -15,7 +16,7 @@ const RESERVED = /^\/(?:v1|api|admin|docs|healthz|readyz|metrics)(?:[/?]|$)|^\/o
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 const REVALIDATE = 'no-cache';
 
-const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Keyward</title>
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5">
 <h1>The dashboard is not built yet</h1>
 <p>Run <code>npm run build</code>, or restart <code>keyward serve</code>, which builds it when it is missing.</p>
@@ -26,6 +27,8 @@ export interface DashboardOptions {
   root?: string;
   /** Where to warn that the dashboard is not built. */
   logger?: FastifyBaseLogger | undefined;
+  /** Shown instead of "Keyward" in the dashboard's header and title (KEYWARD_PRODUCT_NAME). */
+  productName?: string;
 }
 
 async function isFile(path: string): Promise<boolean> {
@@ -68,20 +71,27 @@ export const dashboardRoutes: FastifyPluginAsync<DashboardOptions> = async (app,
       res.setHeader('cache-control', filePath.startsWith(assets) ? IMMUTABLE : REVALIDATE),
   });
 
-  const sendIndex = async (reply: FastifyReply) => {
-    if (!(await isFile(index)))
-      return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '5').send(NOT_BUILT);
-    return reply.sendFile('index.html', root);
+  const productName = options.productName ?? 'Keyward';
+  const readIndex = indexPageReader(index, productName);
+  const notBuilt = brandIndex(NOT_BUILT, productName);
+
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply) => {
+    const page = await readIndex();
+    if (!page)
+      return reply.code(503).type('text/html; charset=utf-8').header('retry-after', '5').send(notBuilt);
+    reply.type('text/html; charset=utf-8').header('cache-control', REVALIDATE).header('etag', page.etag);
+    if (request.headers['if-none-match'] === page.etag) return reply.code(304).send();
+    return reply.send(page.html);
   };
 
   app.get('/*', { schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (RESERVED.test(path)) return reply.callNotFound();
     const file = await fileFor(root, path);
-    if (file === 'index.html') return sendIndex(reply);
+    if (file === 'index.html') return sendIndex(request, reply);
     if (file) return reply.sendFile(file, root);
     // A missing script or image is a 404, not the page (which the browser would try to run).
     if (extname(path) !== '' || !wantsPage(request, path)) return reply.callNotFound();
-    return sendIndex(reply);
+    return sendIndex(request, reply);
   });
 };

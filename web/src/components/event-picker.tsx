@@ -3,6 +3,7 @@
  * on top: it includes every type, also those added later, so the single boxes show as included.
  */
 import type { WebhookEventType } from '../api.ts';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { ALL_EVENTS, EVENT_GROUPS, EVENTS } from '../lib/webhook-events.ts';
 import { Tag } from './badges.tsx';
 
@@ -27,7 +28,7 @@ export function EventPicker({
   return (
     <fieldset className="event-picker">
       <legend>Events</legend>
-      <p className="hint">Keyward sends only what the endpoint subscribes to.</p>
+      <p className="hint">{PRODUCT_NAME} sends only what the endpoint subscribes to.</p>
       <label className={`event-option event-option-all ${all ? 'is-checked' : ''}`}>
         <input
           type="checkbox"

@@ -1,11 +1,12 @@
 /** A secret shown exactly once: a copy button and a plain warning that it will not be shown again. */
 import type { ReactNode } from 'react';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { CopyButton } from './copy-button.tsx';
 
 export function SecretReveal({
   secret,
   children,
-  note = 'Keyward keeps only a hash of it. If it is lost, create a new one.',
+  note = `${PRODUCT_NAME} keeps only a hash of it. If it is lost, create a new one.`,
 }: {
   secret: string;
   children?: ReactNode;

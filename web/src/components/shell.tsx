@@ -1,5 +1,6 @@
 /** The signed-in frame: navigation (a drawer on phones), the workspace, the person and sign-out. */
 import { type ReactNode, useState } from 'react';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { Link, usePath } from '../lib/router.tsx';
 import { useSession } from '../session.tsx';
 
@@ -46,7 +47,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </button>
         <Link to="/settings/api-keys" className="brand">
           <img src="/favicon.svg" alt="" width="24" height="24" />
-          Keyward
+          {PRODUCT_NAME}
         </Link>
         <span className="topbar-workspace" title={workspace.id}>
           {workspace.name}

@@ -1,5 +1,6 @@
 /** A small history router: the dashboard has a dozen flat pages, not enough to need a library. */
 import { type AnchorHTMLAttributes, type MouseEvent, useEffect, useSyncExternalStore } from 'react';
+import { PRODUCT_NAME } from './product.ts';
 
 const listeners = new Set<() => void>();
 const notify = () => {
@@ -68,6 +69,6 @@ export function Redirect({ to }: { to: string }) {
 /** Sets the document title for the page being shown. */
 export function useTitle(title: string): void {
   useEffect(() => {
-    document.title = `${title} · Keyward`;
+    document.title = `${title} · ${PRODUCT_NAME}`;
   }, [title]);
 }

@@ -3,11 +3,12 @@ import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../../../src/contract/
 import { api, type Session } from '../api.ts';
 import { AuthCard } from '../components/auth-card.tsx';
 import { Field } from '../components/field.tsx';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { useTitle } from '../lib/router.tsx';
 import { useSubmit } from '../lib/use-submit.ts';
 
 export function SetupPage({ onDone }: { onDone: (session: Session) => void }) {
-  useTitle('Set up Keyward');
+  useTitle(`Set up ${PRODUCT_NAME}`);
   const form = useSubmit(async (fields) =>
     onDone(
       await api.setup({
@@ -19,7 +20,7 @@ export function SetupPage({ onDone }: { onDone: (session: Session) => void }) {
   );
 
   return (
-    <AuthCard title="Welcome to Keyward" form={form} label="Create workspace" busyLabel="Creating…">
+    <AuthCard title={`Welcome to ${PRODUCT_NAME}`} form={form} label="Create workspace" busyLabel="Creating…">
       <p className="page-lede">
         Create your workspace and its owner account. You can invite your team afterwards.
       </p>

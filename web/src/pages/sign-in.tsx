@@ -2,6 +2,7 @@
 import { api, type Session } from '../api.ts';
 import { AuthCard } from '../components/auth-card.tsx';
 import { Field } from '../components/field.tsx';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { useTitle } from '../lib/router.tsx';
 import { useSubmit } from '../lib/use-submit.ts';
 
@@ -20,7 +21,7 @@ export function SignInPage({
   );
 
   return (
-    <AuthCard title="Sign in to Keyward" form={form} label="Sign in" busyLabel="Signing in…">
+    <AuthCard title={`Sign in to ${PRODUCT_NAME}`} form={form} label="Sign in" busyLabel="Signing in…">
       {notice && (
         <p className="callout callout-info" role="status">
           {notice}

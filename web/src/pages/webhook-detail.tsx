@@ -14,6 +14,7 @@ import { GuardedButton, ReadOnlyNote } from '../components/guarded-button.tsx';
 import { PageHeader } from '../components/shell.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { navigate, useTitle } from '../lib/router.tsx';
 import { asApiError, useResource } from '../lib/use-resource.ts';
 import { EditWebhookDialog, RotateSecretDialog } from './webhook-dialogs.tsx';
@@ -120,7 +121,7 @@ export function WebhookDetailPage({ id }: { id: string }) {
       {e.enabled && e.failing_since && (
         <p className="callout callout-warning" role="note">
           Every delivery has failed since {formatDateTime(e.failing_since)} ({formatRelative(e.failing_since)}
-          ). Keyward keeps retrying; an endpoint that fails for days (5 by default) is disabled.
+          ). {PRODUCT_NAME} keeps retrying; an endpoint that fails for days (5 by default) is disabled.
         </p>
       )}
       {action.notice && (

@@ -19,14 +19,13 @@ import {
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { InputError } from '../lib/use-resource.ts';
 import { useSubmit } from '../lib/use-submit.ts';
 import { ALL_EVENTS, isEventType } from '../lib/webhook-events.ts';
 
-const SECRET_NOTE =
-  'Keyward signs every delivery with it and cannot show it again. If it is lost, rotate it.';
-const URL_HINT =
-  'Keyward POSTs each event here as JSON. Use https://; private and local addresses are refused unless the server allows them.';
+const SECRET_NOTE = `${PRODUCT_NAME} signs every delivery with it and cannot show it again. If it is lost, rotate it.`;
+const URL_HINT = `${PRODUCT_NAME} POSTs each event here as JSON. Use https://; private and local addresses are refused unless the server allows them.`;
 
 const selectionOf = (events: readonly string[]): EventSelection =>
   events.includes(ALL_EVENTS) ? [ALL_EVENTS] : events.filter(isEventType);

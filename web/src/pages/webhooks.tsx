@@ -8,6 +8,7 @@ import { PagedTable } from '../components/paged-table.tsx';
 import { PageHeader } from '../components/shell.tsx';
 import { Empty } from '../components/states.tsx';
 import { formatDate, formatDateTime } from '../lib/format.ts';
+import { PRODUCT_NAME } from '../lib/product.ts';
 import { Link, navigate, useTitle } from '../lib/router.tsx';
 import { usePagedList } from '../lib/use-paged-list.ts';
 import { CreateWebhookDialog } from './webhook-dialogs.tsx';
@@ -37,8 +38,8 @@ export function WebhooksPage() {
           </GuardedButton>
         }
       >
-        Keyward tells your systems when something happens — a post, a vote, a revoked key — with a signed{' '}
-        <code>POST</code> to each endpoint that subscribes to it, retried until it gets a 2xx.
+        {PRODUCT_NAME} tells your systems when something happens — a post, a vote, a revoked key — with a
+        signed <code>POST</code> to each endpoint that subscribes to it, retried until it gets a 2xx.
       </PageHeader>
       <ReadOnlyNote need="admin" what="add or change endpoints" />
       <section className="card card-flush" aria-label="Webhook endpoints">

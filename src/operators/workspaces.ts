@@ -133,7 +133,8 @@ export async function updateWorkspace(
 
 /**
  * Every credential of the workspace stops working at once (like a revoke: the invalidation is
- * logged for every instance's poll and published), then the workspace and all it holds are gone.
+ * logged for every instance's poll and published), then the workspace and all it holds are gone:
+ * its members are removed as one by one would be (a person left in no workspace is deleted).
  * Its usage counters stay (they carry no foreign key), so billing can still read them.
  */
 export async function deleteWorkspace(ctx: CredentialContext, id: string): Promise<void> {
@@ -141,6 +142,7 @@ export async function deleteWorkspace(ctx: CredentialContext, id: string): Promi
   await ctx.storage.transaction(async (tx) => {
     if (!(await tx.workspaces.get(id))) throw notFound(id);
     await tx.invalidations.record(id, null, now);
+    for (const member of await tx.users.list(id)) await tx.users.removeMember(id, member.id);
     await tx.workspaces.delete(id);
   });
   await ctx.notify({ workspaceId: id, credentialId: null });

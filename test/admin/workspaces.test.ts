@@ -4,6 +4,8 @@
  * with every credential stopping at once. Unknown ids are 404, bad input 422 or 400, never 500.
  */
 import { expect, it } from 'vitest';
+import { createUser } from '../../src/accounts/users.ts';
+import { CLI_ACTOR } from '../../src/audit/record.ts';
 import { describeDialects, expectData, expectError, send, useApp } from '../http/harness.ts';
 import { ADMIN_TOKEN, type AdminWorkspace, adminCall, operatorToken } from './support.ts';
 
@@ -254,5 +256,21 @@ describeDialects('admin API: workspaces', (create) => {
     expect(list.json()).toEqual({ data: [], next_cursor: null });
     // Its external id is free again.
     await createWorkspace({ name: 'Reborn', external_id: ws.external_id });
+  });
+
+  it('DELETE removes its members: a person in no other workspace is gone, one with another workspace stays', async () => {
+    const app = t();
+    const ws = await createWorkspace({ name: 'Doomed team' });
+    const elsewhere = await app.workspace();
+    const member = (workspaceId: string, email: string) =>
+      createUser(app.deps.storage, { workspaceId, email, role: 'admin' }, CLI_ACTOR, app.clock.now());
+    const only = await member(ws.id, `only-${ws.id}@acme.test`);
+    const both = await member(ws.id, `both-${ws.id}@acme.test`);
+    await member(elsewhere, both.email);
+    expectData(await adminCall(app, 'DELETE', `/admin/v1/workspaces/${ws.id}`));
+    expect(await app.deps.storage.users.byEmail(only.email)).toBeUndefined();
+    expect(await app.deps.storage.users.membershipsOf(both.id)).toEqual([
+      expect.objectContaining({ workspace_id: elsewhere }),
+    ]);
   });
 });

@@ -161,8 +161,6 @@ export const UNDOCUMENTED: readonly Operation[] = [
   hidden('PUT', '/v1/boards/{id}', 'bearer'),
   hidden('GET', '/api/{unknown}', 'session'),
   hidden('DELETE', '/api/workspace', 'session'),
-  hidden('GET', '/admin/v1/workspaces', 'operator'),
-  hidden('POST', '/admin/v1/workspaces/{id}/keys', 'operator'),
   hidden('GET', '/{unknown}'),
 ];
 
@@ -176,7 +174,8 @@ export type IdType =
   | 'credential'
   | 'user'
   | 'webhook'
-  | 'delivery';
+  | 'delivery'
+  | 'workspace';
 
 const COLLECTIONS: Record<string, IdType> = {
   boards: 'board',
@@ -188,6 +187,7 @@ const COLLECTIONS: Record<string, IdType> = {
   users: 'user',
   webhooks: 'webhook',
   deliveries: 'delivery',
+  workspaces: 'workspace',
 };
 
 export function idTypeOf(path: string, param: string): IdType | undefined {

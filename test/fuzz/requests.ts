@@ -88,7 +88,11 @@ function credentialArb(op: Operation): fc.Arbitrary<Credential> {
       : op.security === 'session'
         ? sessionArb
         : op.security === 'operator'
-          ? fc.constant<Credential>({ kind: 'bearer', who: 'operator' })
+          ? // The admin API takes an admin token; key verification either kind (a verify token here).
+            fc.constant<Credential>({
+              kind: 'bearer',
+              who: op.path.startsWith('/admin/') ? 'admin' : 'operator',
+            })
           : fc.constant<Credential>({ kind: 'none' });
   return fc.oneof(
     { weight: 24, arbitrary: usual },

@@ -43,6 +43,7 @@ export const BEARERS = [
   'expired',
   'deleted',
   'operator',
+  'admin',
 ] as const;
 export type Bearer = (typeof BEARERS)[number];
 export const SESSIONS = ['owner', 'member', 'foreign'] as const;
@@ -75,11 +76,13 @@ export async function startFuzzTarget(db: TestDatabase, seed: number): Promise<F
   const huge = { api_access: true, key_rate_limit: '1000000000/h', workspace_rate_limit: '1000000000/h' };
   writeFileSync(plansFile, JSON.stringify({ professional: huge }));
   const operatorSecret = generateSecret('kwo_');
+  const adminSecret = generateSecret('kwo_');
   const t = await startTestApp({
     db,
     config: {
       plansFile,
       serviceToken: operatorSecret,
+      adminToken: adminSecret,
       authFailureLimit: '1000000000/m',
       headersTimeout: 2_000,
       requestTimeout: 4_000,
@@ -157,6 +160,7 @@ export async function startFuzzTarget(db: TestDatabase, seed: number): Promise<F
     expired: expired.secret,
     deleted: deleted.secret,
     operator: operatorSecret,
+    admin: adminSecret,
   };
   for (const name of BEARERS) book.add(bearer[name], `$${name.toUpperCase()}`, 'issued');
   const foreignKey = (await key(foreignWs, 'read:write')).secret;
@@ -173,6 +177,7 @@ export async function startFuzzTarget(db: TestDatabase, seed: number): Promise<F
     user: [],
     webhook: [],
     delivery: [],
+    workspace: [],
     foreign: [],
   };
   const deliveries: [string, string][] = [];
@@ -220,6 +225,20 @@ export async function startFuzzTarget(db: TestDatabase, seed: number): Promise<F
       (await call('POST', '/api/integrations', owner, { name: 'new', scopes: ['boards:read'] })).id,
     );
     add('user', (await addUser(ws, 'member')).id);
+    // Workspaces of their own for the admin API to change and delete (never the fuzzed ones).
+    const spare = await call(
+      'POST',
+      '/admin/v1/workspaces',
+      { bearer: bearer.admin },
+      { name: `Spare ${round}` },
+    );
+    add('workspace', spare.id);
+    await call(
+      'POST',
+      `/admin/v1/workspaces/${spare.id}/keys`,
+      { bearer: bearer.admin },
+      { name: 'spare', scope: 'read' },
+    );
     // Another workspace's objects: every route must answer as if they did not exist.
     const elsewhere = { session: sessions.foreign };
     const foreignBoard = await call(

@@ -20,6 +20,7 @@ const ID_PREFIX: Record<IdType, string> = {
   user: 'usr_',
   webhook: 'whk_',
   delivery: 'dlv_',
+  workspace: 'ws_',
 };
 export const ID_TYPES = Object.keys(ID_PREFIX) as IdType[];
 

@@ -174,7 +174,6 @@ type WorkspaceTable =
   | 'boards'
   | 'posts'
   | 'votes'
-  | 'users'
   | 'credentials'
   | 'webhook_endpoints'
   | 'webhook_deliveries';
@@ -190,6 +189,16 @@ async function rowsOf(storage: Storage, ws: string, only?: ReadonlySet<string>) 
       .execute();
     return only ? all.filter((r) => only.has(r.id)) : all;
   };
+  // People belong to workspaces through memberships (a person's row is shared by their workspaces).
+  const members = async () => {
+    const all = await storage.db
+      .selectFrom('memberships')
+      .selectAll()
+      .where('workspace_id', '=', ws)
+      .orderBy('user_id')
+      .execute();
+    return only ? all.filter((m) => only.has(m.user_id)) : all;
+  };
   const ids = async (table: 'audit_log' | 'events') =>
     only
       ? []
@@ -204,7 +213,7 @@ async function rowsOf(storage: Storage, ws: string, only?: ReadonlySet<string>) 
     boards: await rows('boards'),
     posts: await rows('posts'),
     votes: await rows('votes'),
-    users: await rows('users'),
+    users: await members(),
     credentials: credentials.map(({ last_used_at: _, last_used_ip: __, ...row }) => row),
     secrets:
       credentialIds.length === 0

@@ -2,7 +2,7 @@
  * Steps both browser suites take the same way (kept out of harness.ts, which scripts use outside
  * vitest): a page whose console is recorded, setup and sign-in, reading a secret, and the leak check.
  */
-import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, FrameLocator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { DESKTOP, expectVisible } from './harness.ts';
 
@@ -24,9 +24,9 @@ export async function openWatchedPage(browser: Browser, clipboardFor?: string): 
   return { context, page, consoleText };
 }
 
-/** Fills the first-run setup form, which is open, and submits it. */
+/** Fills the first-run setup form, which is open (in a page or an iframe), and submits it. */
 export async function submitSetup(
-  page: Page,
+  page: Page | FrameLocator,
   workspace: string,
   owner: { email: string; password: string },
 ): Promise<void> {
@@ -44,7 +44,7 @@ export async function submitSignIn(page: Page, user: { email: string; password: 
 }
 
 /** The secret in the open dialog, after checking the "shown once" warning is beside it. */
-export async function secretInDialog(page: Page): Promise<string> {
+export async function secretInDialog(page: Page | FrameLocator): Promise<string> {
   const dialog = page.getByRole('dialog');
   await expectVisible(dialog.getByText("you won't see this again"));
   return (await dialog.getByTestId('secret').textContent())?.trim() ?? '';

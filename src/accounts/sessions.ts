@@ -22,6 +22,8 @@ export interface ActiveSession {
   user: MemberRow;
   csrfToken: string;
   expiresAt: number;
+  /** The operator's page a portal session came from ("Back to <product>"). */
+  returnUrl: string | null;
 }
 
 export interface SignInLimits {
@@ -43,7 +45,10 @@ export class SessionService {
   ) {}
 
   /** Starts a session in `user.workspace_id` for an authenticated person (sign-in, setup, portal). */
-  async start(user: MemberRow): Promise<{ token: string; session: ActiveSession }> {
+  async start(
+    user: MemberRow,
+    returnUrl: string | null = null,
+  ): Promise<{ token: string; session: ActiveSession }> {
     const now = this.clock.now();
     const token = randomBytes(32).toString('base64url');
     const row: SessionRow = {
@@ -54,11 +59,12 @@ export class SessionService {
       created_at: now,
       last_seen_at: now,
       expires_at: now + ABSOLUTE_TIMEOUT_MS,
+      return_url: returnUrl,
     };
     await this.storage.users.createSession(row);
     return {
       token,
-      session: { idHash: row.id_hash, user, csrfToken: row.csrf_token, expiresAt: row.expires_at },
+      session: { idHash: row.id_hash, user, csrfToken: row.csrf_token, expiresAt: row.expires_at, returnUrl },
     };
   }
 
@@ -112,7 +118,13 @@ export class SessionService {
       return undefined;
     }
     if (now - session.last_seen_at >= TOUCH_EVERY_MS) await this.storage.users.touchSession(idHash, now);
-    return { idHash, user, csrfToken: session.csrf_token, expiresAt: session.expires_at };
+    return {
+      idHash,
+      user,
+      csrfToken: session.csrf_token,
+      expiresAt: session.expires_at,
+      returnUrl: session.return_url,
+    };
   }
 
   signOut(session: ActiveSession): Promise<void> {

@@ -39,6 +39,8 @@ export const sessionSchema = z.object({
   memberships: z.array(membershipSchema),
   csrf_token: z.string(),
   expires_at: z.string(),
+  /** The operator's page a portal session came from: the dashboard shows "Back to <product>". */
+  return_url: z.string().nullable(),
 });
 
 export const setupStatusSchema = z.object({ needed: z.boolean() });

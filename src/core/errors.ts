@@ -12,6 +12,7 @@ export const ERRORS = {
   ERR_NOT_FOUND: { status: 404, message: 'Not found.' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   ERR_CONFLICT: { status: 409, message: 'This conflicts with an existing resource.' },
+  ERR_LINK_EXPIRED: { status: 410, message: 'This link was already used or has expired.' },
   ERR_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   ERR_URI_TOO_LONG: { status: 414, message: 'The request URL or one of its path parameters is too long.' },
   ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },

@@ -23,6 +23,7 @@ import { RouteMetrics } from './route-metrics.ts';
 import { adminRoutes } from './routes/admin/index.ts';
 import { managementRoutes } from './routes/api/index.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
+import { portalRoutes } from './routes/portal.ts';
 import { registerSystemRoutes } from './routes/system.ts';
 import { boardRoutes } from './routes/v1/boards.ts';
 import { pingRoutes } from './routes/v1/ping.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(managementRoutes(deps), { prefix: '/api' });
   await app.register(adminRoutes(deps), { prefix: '/admin/v1' });
+  await app.register(portalRoutes(deps));
   // Dashboard last: its catch-all GET serves the single-page app for every path nothing else claims.
   await app.register(dashboardRoutes, { logger: deps.logger, productName: config.productName });
   return app;

@@ -8,6 +8,7 @@ import { CredentialRepository } from './repositories/credentials.ts';
 import { EventRepository } from './repositories/events.ts';
 import { InvalidationRepository } from './repositories/invalidations.ts';
 import { OperatorTokenRepository } from './repositories/operator-tokens.ts';
+import { PortalLinkRepository } from './repositories/portal-links.ts';
 import { PostRepository } from './repositories/posts.ts';
 import { UsageRepository } from './repositories/usage.ts';
 import { UserRepository } from './repositories/users.ts';
@@ -29,6 +30,7 @@ export interface Repositories {
   events: EventRepository;
   webhooks: WebhookRepository;
   operatorTokens: OperatorTokenRepository;
+  portalLinks: PortalLinkRepository;
 }
 
 function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositories {
@@ -45,6 +47,7 @@ function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositor
     events: new EventRepository(db),
     webhooks: new WebhookRepository(db, dialect),
     operatorTokens: new OperatorTokenRepository(db),
+    portalLinks: new PortalLinkRepository(db),
   };
 }
 
@@ -61,6 +64,7 @@ export class Storage implements Repositories {
   readonly events: EventRepository;
   readonly webhooks: WebhookRepository;
   readonly operatorTokens: OperatorTokenRepository;
+  readonly portalLinks: PortalLinkRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -79,6 +83,7 @@ export class Storage implements Repositories {
     this.events = repos.events;
     this.webhooks = repos.webhooks;
     this.operatorTokens = repos.operatorTokens;
+    this.portalLinks = repos.portalLinks;
   }
 
   /** Runs `fn` with repositories bound to one transaction: all of its writes land, or none. */

@@ -7,6 +7,7 @@ import { webhooks } from './migrations/0003-webhooks.ts';
 import { webhookRetention } from './migrations/0004-webhook-retention.ts';
 import { operators } from './migrations/0005-operators.ts';
 import { memberships } from './migrations/0006-memberships.ts';
+import { portalLinks } from './migrations/0007-portal-links.ts';
 import type { Database } from './schema.ts';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -17,6 +18,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0004-webhook-retention': webhookRetention(),
     '0005-operators': operators(dialect),
     '0006-memberships': memberships(dialect),
+    '0007-portal-links': portalLinks(dialect),
   };
 }
 

@@ -128,6 +128,24 @@ export interface SessionTable {
   created_at: number;
   last_seen_at: number;
   expires_at: number;
+  /** The operator's page a portal session came from ("Back to <product>"). */
+  return_url: string | null;
+}
+
+/** A one-time link that signs a person in to one workspace (admin API → portal). */
+export interface PortalLinkTable {
+  /** sha256(token), hex. */
+  token_hash: string;
+  workspace_id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  return_url: string | null;
+  /** The operator token's name that made it. */
+  created_by: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
 }
 
 export interface AuditLogTable {
@@ -248,6 +266,7 @@ export interface Database {
   votes: VoteTable;
   users: UserTable;
   memberships: MembershipTable;
+  portal_links: PortalLinkTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
   usage_hourly: UsageHourlyTable;

@@ -21,10 +21,10 @@ describeDialects('admin API authentication', (create) => {
         Object.entries(item).map(([method, op]) => {
           expect(op.tags).toEqual(['admin']);
           expect(op.security).toEqual([{ operatorToken: [] }]);
-          return `${method.toUpperCase()} ${path.replace(/\{id\}/g, 'ID')}`;
+          return `${method.toUpperCase()} ${path.replace(/\{(id|user_id)\}/g, 'ID')}`;
         }),
       );
-    const matrix = ADMIN_ROUTES.map((r) => `${r.method} ${r.url.replace(/(ws|key)_x/g, 'ID')}`);
+    const matrix = ADMIN_ROUTES.map((r) => `${r.method} ${r.url.replace(/(ws|key|usr)_x/g, 'ID')}`);
     expect([...documented].sort()).toEqual([...matrix].sort());
   });
 

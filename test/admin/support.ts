@@ -61,6 +61,15 @@ export const ADMIN_ROUTES: readonly {
   { method: 'GET', url: '/admin/v1/workspaces/ws_x/keys' },
   { method: 'POST', url: '/admin/v1/workspaces/ws_x/keys', body: { name: 'ci', scope: 'read' } },
   { method: 'POST', url: '/admin/v1/keys/key_x/revoke' },
+  { method: 'GET', url: '/admin/v1/workspaces/ws_x/members' },
+  {
+    method: 'POST',
+    url: '/admin/v1/workspaces/ws_x/members',
+    body: { email: 'a@acme.test', role: 'member' },
+  },
+  { method: 'PATCH', url: '/admin/v1/workspaces/ws_x/members/usr_x', body: { role: 'admin' } },
+  { method: 'DELETE', url: '/admin/v1/workspaces/ws_x/members/usr_x' },
+  { method: 'POST', url: '/admin/v1/workspaces/ws_x/portal-sessions', body: { email: 'a@acme.test' } },
   { method: 'GET', url: '/admin/v1/usage' },
   { method: 'GET', url: '/admin/v1/audit-log' },
 ];

@@ -142,6 +142,7 @@ describe.each(dialects())('dashboard sessions on $name', ({ name, create }) => {
         'csrf_token',
         'expires_at',
         'memberships',
+        'return_url',
         'user',
         'workspace',
       ]);

@@ -88,7 +88,7 @@ describeDialects('the membership migration', (create) => {
       ])
       .execute();
 
-    expect(await db.storage.migrate()).toEqual(['0006-memberships']);
+    expect(await db.storage.migrate()).toEqual(['0006-memberships', '0007-portal-links']);
 
     const users = db.storage.users;
     expect(await users.list('ws_a')).toEqual([

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../../deps.ts';
 import { adminAuditRoutes } from './audit.ts';
 import { adminKeyRoutes } from './keys.ts';
+import { adminMemberRoutes } from './members.ts';
 import { adminUsageRoutes } from './usage.ts';
 import { adminWorkspaceRoutes } from './workspaces.ts';
 
@@ -13,6 +14,7 @@ export const adminRoutes =
   (deps: AppDeps): FastifyPluginAsync =>
   async (app) => {
     await app.register(adminWorkspaceRoutes(deps));
+    await app.register(adminMemberRoutes(deps));
     await app.register(adminKeyRoutes(deps));
     await app.register(adminUsageRoutes(deps));
     await app.register(adminAuditRoutes(deps));

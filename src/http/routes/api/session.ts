@@ -1,6 +1,7 @@
 /** First-run setup and sign in / whoami / sign out. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { hashPassword } from '../../../accounts/passwords.ts';
+import type { ActiveSession } from '../../../accounts/sessions.ts';
 import { insertUser, presentUser } from '../../../accounts/users.ts';
 import {
   sessionSchema as sessionData,
@@ -28,7 +29,7 @@ export const sessionRoutes =
     const { storage, sessions, clock } = deps;
     const secure = (request: { protocol: string }) => request.protocol === 'https';
 
-    const sessionBody = async (user: Parameters<typeof presentUser>[0], csrf: string, expiresAt: number) => {
+    const sessionBody = async ({ user, csrfToken, expiresAt, returnUrl }: ActiveSession) => {
       const [workspace, memberships] = await Promise.all([
         storage.workspaces.get(user.workspace_id),
         storage.users.membershipsOf(user.id),
@@ -39,8 +40,9 @@ export const sessionRoutes =
           user: presentUser(user),
           workspace: presentWorkspace(workspace, deps),
           memberships,
-          csrf_token: csrf,
+          csrf_token: csrfToken,
           expires_at: new Date(expiresAt).toISOString(),
+          return_url: returnUrl,
         },
       };
     };
@@ -100,7 +102,7 @@ export const sessionRoutes =
         });
         const { token, session } = await sessions.start(user);
         setSessionCookie(reply, token, session.expiresAt, secure(request));
-        return reply.code(201).send(await sessionBody(user, session.csrfToken, session.expiresAt));
+        return reply.code(201).send(await sessionBody(session));
       },
     );
 
@@ -125,7 +127,7 @@ export const sessionRoutes =
             throw err;
           });
         setSessionCookie(reply, token, session.expiresAt, secure(request));
-        return sessionBody(session.user, session.csrfToken, session.expiresAt);
+        return sessionBody(session);
       },
     );
 
@@ -141,7 +143,7 @@ export const sessionRoutes =
       },
       async (request) => {
         const s = request.session!;
-        return sessionBody(s.user, s.csrfToken, s.expiresAt);
+        return sessionBody(s);
       },
     );
 
@@ -158,7 +160,7 @@ export const sessionRoutes =
       },
       async (request) => {
         const s = await sessions.switchWorkspace(request.session!, request.body.workspace_id);
-        return sessionBody(s.user, s.csrfToken, s.expiresAt);
+        return sessionBody(s);
       },
     );
 

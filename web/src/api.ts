@@ -149,6 +149,8 @@ export const api = {
   session: () => data(call<M.Data<M.Session>>('GET', '/api/session')),
   signIn: (body: M.SignInBody) => data(call<M.Data<M.Session>>('POST', '/api/session', { body })),
   signOut: () => data(call<M.Data<M.SignedOut>>('DELETE', '/api/session')),
+  switchWorkspace: (workspaceId: string) =>
+    data(call<M.Data<M.Session>>('PATCH', '/api/session', { body: { workspace_id: workspaceId } })),
 
   workspace: () => data(call<M.Data<M.Workspace>>('GET', '/api/workspace')),
   updateWorkspace: (body: M.PatchWorkspaceBody) =>

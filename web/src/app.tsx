@@ -72,6 +72,12 @@ export function App() {
     return {
       user: session.user,
       workspace: session.workspace,
+      memberships: session.memberships,
+      returnUrl: session.return_url,
+      switchWorkspace: async (workspaceId: string) => {
+        signedIn(await api.switchWorkspace(workspaceId));
+        navigate('/settings/api-keys');
+      },
       setWorkspace: (workspace: Workspace) =>
         setBoot({ state: 'signed-in', session: { ...session, workspace } }),
       signOut: async () => {
@@ -84,7 +90,7 @@ export function App() {
         }
       },
     };
-  }, [session]);
+  }, [session, signedIn]);
 
   switch (boot.state) {
     case 'loading':

@@ -5,6 +5,11 @@ import type { Session, Workspace } from './api.ts';
 export interface SessionValue {
   user: Session['user'];
   workspace: Workspace;
+  /** Every workspace of the person (the switcher shows when there are several). */
+  memberships: Session['memberships'];
+  /** The operator's page a portal session came from ("Back to <product>"). */
+  returnUrl: string | null;
+  switchWorkspace: (workspaceId: string) => Promise<void>;
   /** After the workspace changed (settings saved). */
   setWorkspace: (workspace: Workspace) => void;
   signOut: () => Promise<void>;

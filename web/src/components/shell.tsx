@@ -25,7 +25,7 @@ const NAV = [
 ];
 
 export function Shell({ children }: { children: ReactNode }) {
-  const { user, workspace, signOut } = useSession();
+  const { user, workspace, memberships, returnUrl, switchWorkspace, signOut } = useSession();
   const path = usePath();
   // The menu is open on the page it was opened on: following a link closes it.
   const [openOn, setOpenOn] = useState<string | null>(null);
@@ -49,9 +49,30 @@ export function Shell({ children }: { children: ReactNode }) {
           <img src="/favicon.svg" alt="" width="24" height="24" />
           {PRODUCT_NAME}
         </Link>
-        <span className="topbar-workspace" title={workspace.id}>
-          {workspace.name}
-        </span>
+        {memberships.length > 1 ? (
+          <select
+            className="topbar-workspace"
+            aria-label="Workspace"
+            title={workspace.id}
+            value={workspace.id}
+            onChange={(event) => void switchWorkspace(event.target.value)}
+          >
+            {memberships.map((m) => (
+              <option key={m.workspace_id} value={m.workspace_id}>
+                {m.workspace_name}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span className="topbar-workspace" title={workspace.id}>
+            {workspace.name}
+          </span>
+        )}
+        {returnUrl && (
+          <a className="button button-ghost button-small back-link" href={returnUrl} target="_top">
+            ← Back to {PRODUCT_NAME}
+          </a>
+        )}
         <div className="topbar-user">
           <span className="user-email">{user.email}</span>
           <span className={`tag role-${user.role}`}>{user.role}</span>

@@ -119,7 +119,8 @@ export function App() {
       return (
         <SessionContext.Provider value={value}>
           <Shell>
-            <Routes path={path} />
+            {/* A new workspace is a new page: nothing loaded for the previous one stays on screen. */}
+            <Routes key={boot.session.workspace.id} path={path} />
           </Shell>
         </SessionContext.Provider>
       );

@@ -135,15 +135,29 @@ export async function updateWorkspace(
  * Every credential of the workspace stops working at once (like a revoke: the invalidation is
  * logged for every instance's poll and published), then the workspace and all it holds are gone:
  * its members are removed as one by one would be (a person left in no workspace is deleted).
- * Its usage counters stay (they carry no foreign key), so billing can still read them.
+ * Its usage counters and audit entries stay (they carry no foreign key), so billing can still read
+ * the one and the audit feed ends the other with `workspace.deleted`.
  */
-export async function deleteWorkspace(ctx: CredentialContext, id: string): Promise<void> {
+export async function deleteWorkspace(ctx: CredentialContext, id: string, actor: Actor): Promise<void> {
   const now = ctx.clock.now();
   await ctx.storage.transaction(async (tx) => {
-    if (!(await tx.workspaces.get(id))) throw notFound(id);
+    const row = await tx.workspaces.get(id);
+    if (!row) throw notFound(id);
     await tx.invalidations.record(id, null, now);
     for (const member of await tx.users.list(id)) await tx.users.removeMember(id, member.id);
     await tx.workspaces.delete(id);
+    await recordAudit(
+      tx,
+      actor,
+      {
+        workspaceId: id,
+        action: 'workspace.deleted',
+        targetType: 'workspace',
+        targetId: id,
+        before: { name: row.name, plan: row.plan, external_id: row.external_id },
+      },
+      now,
+    );
   });
   await ctx.notify({ workspaceId: id, credentialId: null });
 }

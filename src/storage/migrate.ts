@@ -8,6 +8,7 @@ import { webhookRetention } from './migrations/0004-webhook-retention.ts';
 import { operators } from './migrations/0005-operators.ts';
 import { memberships } from './migrations/0006-memberships.ts';
 import { portalLinks } from './migrations/0007-portal-links.ts';
+import { auditOutlivesWorkspaces } from './migrations/0008-audit-outlives-workspaces.ts';
 import type { Database } from './schema.ts';
 
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
@@ -19,6 +20,7 @@ export function migrationsFor(dialect: DialectName): Record<string, Migration> {
     '0005-operators': operators(dialect),
     '0006-memberships': memberships(dialect),
     '0007-portal-links': portalLinks(dialect),
+    '0008-audit-outlives-workspaces': auditOutlivesWorkspaces(dialect),
   };
 }
 

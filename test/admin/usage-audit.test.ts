@@ -128,6 +128,8 @@ describeDialects('admin API: usage and the audit log', (create) => {
         body: { name: 'Fed B2', plan: 'enterprise' },
       }),
     );
+    // A deleted workspace keeps its history, and its last entry says who deleted it.
+    expectData(await adminCall(app, 'DELETE', `/admin/v1/workspaces/${a}`));
 
     const fresh = await feed(cursor);
     expect(fresh.has_more).toBe(false);
@@ -138,7 +140,13 @@ describeDialects('admin API: usage and the audit log', (create) => {
       [a, 'api_key.revoked', 'operator:admin-token'],
       [b, 'workspace.updated', 'operator:admin-token'],
       [b, 'workspace.plan_changed', 'operator:admin-token'],
+      [a, 'workspace.deleted', 'operator:admin-token'],
     ]);
+    expect(fresh.data.at(-1)).toMatchObject({
+      target: { type: 'workspace', id: a },
+      before: { name: 'Fed A', plan: 'professional', external_id: null },
+      after: null,
+    });
     expect(fresh.data[0]).toMatchObject({
       target: { type: 'workspace', id: a },
       before: null,

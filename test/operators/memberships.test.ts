@@ -18,11 +18,11 @@ const data = <T = Record<string, unknown>>(r: { statusCode: number; body: string
   return (r.json() as { data: T }).data;
 };
 
-describeDialects('the membership migration', (create) => {
+describeDialects('migrations from the previous schema', (create) => {
   let db: TestDatabase;
   afterAll(async () => db?.drop());
 
-  it('keeps every user, role and session of the previous schema', async () => {
+  it('keep every user, role, session and audit entry; an audit entry outlives its workspace', async () => {
     db = await create({ migrate: false });
     // biome-ignore lint/suspicious/noExplicitAny: the previous schema has no types of today's
     const kysely = db.storage.db as unknown as Kysely<any>;
@@ -88,7 +88,32 @@ describeDialects('the membership migration', (create) => {
       ])
       .execute();
 
-    expect(await db.storage.migrate()).toEqual(['0006-memberships', '0007-portal-links']);
+    const audit = (id: string, ws: string) => ({
+      id,
+      workspace_id: ws,
+      actor_type: 'cli',
+      actor_id: null,
+      actor_label: 'keyward CLI',
+      action: 'api_key.created',
+      target_type: 'api_key',
+      target_id: 'key_1',
+      ip: null,
+      before: null,
+      after: '{"name":"ci"}',
+      created_at: now,
+    });
+    await kysely
+      .insertInto('audit_log')
+      .values([audit('aud_1', 'ws_a'), audit('aud_2', 'ws_b')])
+      .execute();
+
+    expect(await db.storage.migrate()).toEqual([
+      '0006-memberships',
+      '0007-portal-links',
+      '0008-audit-outlives-workspaces',
+    ]);
+    const entries = await kysely.selectFrom('audit_log').selectAll().orderBy('id').execute();
+    expect(entries).toEqual([audit('aud_1', 'ws_a'), audit('aud_2', 'ws_b')]);
 
     const users = db.storage.users;
     expect(await users.list('ws_a')).toEqual([
@@ -135,6 +160,13 @@ describeDialects('the membership migration', (create) => {
     expect(await users.membershipsOf('user_3')).toEqual([]);
     const left = await sql<{ n: number }>`select count(*) as n from sessions`.execute(kysely);
     expect(Number(left.rows[0]!.n)).toBe(1);
+    // An audit entry outlives its workspace (0008).
+    const kept = await kysely
+      .selectFrom('audit_log')
+      .select('id')
+      .where('workspace_id', '=', 'ws_b')
+      .execute();
+    expect(kept).toEqual([{ id: 'aud_2' }]);
   });
 });
 

@@ -88,7 +88,7 @@ export const adminWorkspaceRoutes =
         response: { 200: deletedResponse, ...commonErrors },
       }),
       async (request) => {
-        await deleteWorkspace(ctx, request.params.id);
+        await deleteWorkspace(ctx, request.params.id, operatorActor(request));
         return deletedBody(request.params.id);
       },
     );

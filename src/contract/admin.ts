@@ -49,6 +49,7 @@ export const workspaceUsageSchema = z.object({
   errors_5xx: z.number(),
   rate_limited: z.number(),
 });
+export const adminUsageResponse = z.object({ data: z.array(workspaceUsageSchema) });
 
 export const adminAuditEntrySchema = auditEntrySchema
   .extend({ workspace_id: z.string() })

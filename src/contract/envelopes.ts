@@ -38,3 +38,15 @@ export const idParams = z.object({ id: pathId });
 
 export const deletedSchema = z.object({ id: z.string(), deleted: z.literal(true) });
 export const deletedResponse = dataEnvelope(deletedSchema);
+
+/** A point in time as the API writes it: ISO-8601 in UTC with milliseconds. */
+export const timestamp = z.string().meta({ format: 'date-time', examples: ['2026-03-14T09:26:53.589Z'] });
+
+/**
+ * A PATCH body: every field optional, at least one sent (`minProperties: 1` in the document, and a
+ * 422 naming the rule otherwise).
+ */
+export const atLeastOneField = <T extends z.ZodObject>(body: T) =>
+  body
+    .refine((b) => Object.keys(b as object).length > 0, 'send at least one field to change')
+    .meta({ minProperties: 1 });

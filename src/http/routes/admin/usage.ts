@@ -1,10 +1,9 @@
 /** Usage of every workspace (or one) per hour or day: what the operator's billing reads. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { adminUsageQuery, workspaceUsageSchema } from '../../../contract/admin.ts';
+import { adminUsageQuery, adminUsageResponse } from '../../../contract/admin.ts';
 import { iso } from '../../../core/time.ts';
 import type { AppDeps } from '../../deps.ts';
-import { commonErrors, dataEnvelope } from '../../schemas.ts';
+import { commonErrors } from '../../schemas.ts';
 import { seriesRange } from '../api/usage.ts';
 import { adminRouteOptions } from './common.ts';
 
@@ -22,7 +21,7 @@ export const adminUsageRoutes =
         'Requests, errors and rate-limited requests per workspace and hour or day (buckets with no traffic left out)',
         {
           querystring: adminUsageQuery,
-          response: { 200: dataEnvelope(z.array(workspaceUsageSchema)), ...commonErrors },
+          response: { 200: adminUsageResponse, ...commonErrors },
         },
       ),
       async (request) => {

@@ -1,6 +1,6 @@
 /** Boards: the top level of the feedback product. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { boardSchema, createBoardBody, patchBoardBody } from '../../../contract/boards.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
@@ -19,32 +19,6 @@ import {
   pageQuery,
 } from '../../schemas.ts';
 import { bearerRoute } from './route.ts';
-
-export const boardSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    slug: z.string(),
-    description: z.string(),
-    post_count: z.number().int(),
-    created_at: z.string(),
-  })
-  .meta({ id: 'Board' });
-
-const slugSchema = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lowercase words joined by -');
-const createBoard = z.object({
-  name: z.string().trim().min(1).max(200),
-  slug: slugSchema.optional(),
-  description: z.string().max(5000).default(''),
-});
-const updateBoard = z
-  .object({ name: z.string().trim().min(1).max(200), slug: slugSchema, description: z.string().max(5000) })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
 
 export const presentBoard = (b: BoardRow) => ({
   id: b.id,
@@ -90,7 +64,7 @@ export const boardRoutes =
     app.post(
       '/boards',
       bearerRoute('boards:write', 'boards', 'Create a board', {
-        body: createBoard,
+        body: createBoardBody,
         response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
       }),
       async (request, reply) => {
@@ -137,7 +111,7 @@ export const boardRoutes =
       '/boards/:id',
       bearerRoute('boards:write', 'boards', 'Update a board', {
         params: idParams,
-        body: updateBoard,
+        body: patchBoardBody,
         response: { 200: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
       }),
       async (request) => {

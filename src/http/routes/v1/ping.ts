@@ -1,24 +1,11 @@
 /** GET /v1/ping: proves a credential works and says whose it is. */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { commonErrors, dataEnvelope, JSON_UTF8 } from '../../schemas.ts';
+import { pingResponse } from '../../../contract/public.ts';
+import { commonErrors, JSON_UTF8 } from '../../schemas.ts';
 
 /** The route's own serializer (its response schema), as a string. */
 const serializeOnce = (reply: FastifyReply, body: unknown): string => String(reply.serialize(body));
-
-export const pingResponse = dataEnvelope(
-  z.object({
-    ok: z.literal(true),
-    workspace_id: z.string(),
-    credential: z.object({
-      id: z.string(),
-      kind: z.enum(['api_key', 'integration_token']),
-      name: z.string(),
-      scopes: z.array(z.string()),
-    }),
-  }),
-);
 
 export const pingRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

@@ -1,6 +1,12 @@
 /** Posts on boards, with a status workflow. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import {
+  createPostBody,
+  type PostStatus,
+  patchPostBody,
+  postSchema,
+  postsQuery,
+} from '../../../contract/boards.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
@@ -17,56 +23,15 @@ import {
   deletedResponse,
   idParams,
   listEnvelope,
-  pageQuery,
 } from '../../schemas.ts';
 import { bearerRoute } from './route.ts';
-
-export const POST_STATUSES = [
-  'open',
-  'under_review',
-  'planned',
-  'in_progress',
-  'complete',
-  'closed',
-] as const;
-const status = z.enum(POST_STATUSES);
-
-export const postSchema = z
-  .object({
-    id: z.string(),
-    board_id: z.string(),
-    title: z.string(),
-    body: z.string(),
-    status,
-    vote_count: z.number().int(),
-    author: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .meta({ id: 'Post' });
-
-const createPost = z.object({
-  title: z.string().trim().min(1).max(300),
-  body: z.string().max(20_000).default(''),
-  status: status.default('open'),
-  author: z.string().trim().min(1).max(200).optional(),
-});
-const updatePost = z
-  .object({
-    title: z.string().trim().min(1).max(300),
-    body: z.string().max(20_000),
-    status,
-    author: z.string().trim().min(1).max(200).nullable(),
-  })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
 
 export const presentPost = (p: PostRow) => ({
   id: p.id,
   board_id: p.board_id,
   title: p.title,
   body: p.body,
-  status: p.status as (typeof POST_STATUSES)[number],
+  status: p.status as PostStatus,
   vote_count: p.vote_count,
   author: p.author,
   created_at: iso(p.created_at),
@@ -105,7 +70,7 @@ export const postRoutes =
       '/boards/:id/posts',
       bearerRoute('posts:read', 'posts', 'List the posts of a board', {
         params: idParams,
-        querystring: pageQuery.extend({ status: status.optional() }),
+        querystring: postsQuery,
         response: { 200: listEnvelope(postSchema), ...commonErrors },
       }),
       async (request) => {
@@ -129,7 +94,7 @@ export const postRoutes =
       '/boards/:id/posts',
       bearerRoute('posts:write', 'posts', 'Create a post', {
         params: idParams,
-        body: createPost,
+        body: createPostBody,
         response: { 201: dataEnvelope(postSchema), ...commonErrors },
       }),
       async (request, reply) => {
@@ -177,7 +142,7 @@ export const postRoutes =
       '/posts/:id',
       bearerRoute('posts:write', 'posts', 'Update a post (title, body, status, author)', {
         params: idParams,
-        body: updatePost,
+        body: patchPostBody,
         response: { 200: dataEnvelope(postSchema), ...commonErrors },
       }),
       async (request) => {

@@ -4,19 +4,22 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
-import { scopeSchemaOf } from '../../../contract/credentials.ts';
-import type { ScopeCatalogue } from '../../../core/catalogue.ts';
+import {
+  type VerifyAnswer,
+  type VerifyAnswerCode,
+  verifyBodyOf,
+  verifyResponse,
+} from '../../../contract/public.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { setRateLimitHeaders } from '../../plugins/auth.ts';
 import { requireOperator } from '../../plugins/operator-auth.ts';
-import { commonErrors, dataEnvelope, JSON_UTF8 } from '../../schemas.ts';
+import { commonErrors, JSON_UTF8 } from '../../schemas.ts';
 
 /** The outcome codes, the same names as the errors the bearer hook would answer with. */
-export const VERIFY_CODES: Record<VerifyCode, string> = {
+export const VERIFY_CODES: Record<VerifyCode, VerifyAnswerCode> = {
   VALID: 'VALID',
   UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
   KEY_EXPIRED: 'ERR_KEY_EXPIRED',
@@ -25,25 +28,6 @@ export const VERIFY_CODES: Record<VerifyCode, string> = {
   SCOPE_INSUFFICIENT: 'ERR_SCOPE_INSUFFICIENT',
   RATE_LIMITED: 'ERR_RATE_LIMITED',
 };
-
-const verifyBodyOf = (catalogue: ScopeCatalogue) =>
-  z.object({
-    key: z.string().min(1).max(200),
-    scope: scopeSchemaOf(catalogue).optional(),
-  });
-
-const verifyAnswer = z.object({
-  valid: z.boolean(),
-  code: z.string(),
-  workspace_id: z.string().nullable(),
-  credential_id: z.string().nullable(),
-  kind: z.enum(['api_key', 'integration_token']).nullable(),
-  scopes: z.array(z.string()),
-  ratelimit: z.object({ limit: z.number(), remaining: z.number(), reset: z.number() }).nullable(),
-  expires_at: z.string().nullable(),
-});
-const verifyResponse = dataEnvelope(verifyAnswer);
-type VerifyAnswer = { data: z.infer<typeof verifyAnswer> };
 
 export const verifyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>

@@ -1,6 +1,6 @@
 /** Votes: one per voter per post. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
+import { createVoteBody, voteSchema } from '../../../contract/boards.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { newId } from '../../../core/ids.ts';
 import { iso } from '../../../core/time.ts';
@@ -19,12 +19,6 @@ import {
   pageQuery,
 } from '../../schemas.ts';
 import { bearerRoute } from './route.ts';
-
-export const voteSchema = z
-  .object({ id: z.string(), post_id: z.string(), voter: z.string(), created_at: z.string() })
-  .meta({ id: 'Vote' });
-
-const createVote = z.object({ voter: z.string().trim().min(1).max(200) });
 
 export const presentVote = (v: VoteRow) => ({
   id: v.id,
@@ -63,7 +57,7 @@ export const voteRoutes =
       '/posts/:id/votes',
       bearerRoute('votes:write', 'votes', 'Vote for a post', {
         params: idParams,
-        body: createVote,
+        body: createVoteBody,
         response: { 201: dataEnvelope(voteSchema), ...commonErrors, 409: commonErrors[404] },
       }),
       async (request, reply) => {

@@ -3,12 +3,15 @@
  * shutdown): last used, hourly counters, the recent-request log and usage alerts. The hot path
  * never waits for, or causes, a database write per request.
  */
+
+import type { CachedCredential } from '../cache/credential-cache.ts';
+import type { BudgetState } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { EventRow } from '../storage/repositories/events.ts';
 import type { NewRequestLogRow, UsageHourRow } from '../storage/repositories/usage.ts';
 import { REQUEST_LOG_KEEP } from '../storage/repositories/usage.ts';
 import { emitPrepared } from '../webhooks/emit.ts';
-import { errorRateAlerts } from './alerts.ts';
+import { budgetAlert, errorRateAlerts } from './alerts.ts';
 
 export interface UsageEvent {
   credentialId: string;
@@ -194,6 +197,33 @@ export class UsageRecorder {
       this.recent.set(credentialId, ring);
     }
     return ring;
+  }
+
+  /** Budget alerts already queued by this process, by credential: the window's reset time. */
+  private readonly budgetAlerted = new Map<string, number>();
+
+  /**
+   * A request of `entry` was charged, leaving its key budget at `keyBudget`: past the workspace's
+   * alert share, queue one key_budget alert per window (every path that charges calls this: the
+   * bearer hook, /v1/keys/verify and the in-process middlewares).
+   */
+  budgetCharged(entry: CachedCredential, keyBudget: BudgetState | undefined): void {
+    const threshold = entry.alertBudgetPercent;
+    if (!threshold || keyBudget === undefined) return;
+    if ((keyBudget.limit - keyBudget.remaining) * 100 < threshold * keyBudget.limit) return;
+    if (this.budgetAlerted.get(entry.credentialId) === keyBudget.resetAt) return;
+    this.budgetAlerted.set(entry.credentialId, keyBudget.resetAt);
+    this.alert(
+      budgetAlert({
+        workspaceId: entry.workspaceId,
+        credentialId: entry.credentialId,
+        thresholdPercent: threshold,
+        limit: keyBudget.limit,
+        remaining: keyBudget.remaining,
+        resetAt: keyBudget.resetAt,
+        windowStart: keyBudget.resetAt - entry.keyLimit.windowMs,
+      }),
+    );
   }
 
   /** Queues an alert event; its id is deterministic so another instance's copy is ignored. */

@@ -10,6 +10,7 @@ import {
   verifyBodyOf,
   verifyResponse,
 } from '../../../contract/public.ts';
+import { graceHeaders } from '../../../auth/outcome.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
@@ -83,6 +84,16 @@ export const verifyRoutes =
           status: result.code === 'VALID' ? 200 : result.code === 'RATE_LIMITED' ? 429 : 403,
           latencyMs: 0,
         });
+      }
+      if (result.code === 'VALID' && c) {
+        // Every path that charges a key raises its budget alert (once per window), this one too.
+        if (c.alertBudgetPercent) deps.usage.budgetCharged(c, result.keyBudget);
+        // The headers a route of the caller's should forward, as Keyward's own routes send them.
+        if (c.secretEndsAt !== null)
+          for (const [n, v] of Object.entries(graceHeaders(c.secretEndsAt))) reply.header(n, v);
+      } else if (result.code === 'RATE_LIMITED' && result.limitedBy) {
+        // Which budget refused (a route answers it as details.limit): for keyward/fastify and keyward/express.
+        reply.header('x-keyward-limited-by', result.limitedBy);
       }
       if (result.code === 'VALID' && c && limits) {
         // Only the budget changes between two answers for one cache entry.

@@ -1,5 +1,6 @@
 /** Dashboard accounts: roles, users, first-run setup, sign-in and the session (with its CSRF token). */
 import { z } from 'zod';
+import { timestamp } from './envelopes.ts';
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from './limits.ts';
 import { workspaceSchema } from './workspace.ts';
 
@@ -20,7 +21,7 @@ export const userSchema = z.object({
   name: z.string().nullable(),
   role: roleSchema,
   /** When they joined this workspace. */
-  created_at: z.string(),
+  created_at: timestamp,
 });
 
 /** One of the signed-in person's workspaces (the dashboard's switcher). */
@@ -38,9 +39,12 @@ export const sessionSchema = z.object({
   workspace: workspaceSchema,
   memberships: z.array(membershipSchema),
   csrf_token: z.string(),
-  expires_at: z.string(),
+  expires_at: timestamp,
   /** The operator's page a portal session came from: the dashboard shows "Back to <product>". */
-  return_url: z.string().nullable(),
+  return_url: z
+    .string()
+    .meta({ format: 'uri', examples: ['https://app.example.com/settings/developers'] })
+    .nullable(),
 });
 
 export const setupStatusSchema = z.object({ needed: z.boolean() });

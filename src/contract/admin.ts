@@ -1,6 +1,6 @@
 /** The admin API's shapes (/admin/v1): workspaces as the operator sees them, usage for billing, the audit feed. */
 import { z } from 'zod';
-import { pageQuery, pathId } from './envelopes.ts';
+import { pageQuery, pathId, timestamp } from './envelopes.ts';
 import { auditEntrySchema, seriesQuery } from './usage.ts';
 
 /** The operator's own id for a workspace (its customer or tenant id): unique, matched exactly. */
@@ -12,7 +12,7 @@ export const adminWorkspaceSchema = z
     name: z.string(),
     plan: z.string(),
     external_id: z.string().nullable(),
-    created_at: z.string(),
+    created_at: timestamp,
   })
   .meta({ id: 'AdminWorkspace' });
 
@@ -43,7 +43,7 @@ export const adminUsageQuery = seriesQuery.extend({
 
 export const workspaceUsageSchema = z.object({
   workspace_id: z.string(),
-  t: z.string(),
+  t: timestamp,
   requests: z.number(),
   errors_4xx: z.number(),
   errors_5xx: z.number(),

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_CATALOGUE, type ScopeCatalogue } from '../core/catalogue.ts';
 import { API_KEY_SCOPES } from '../core/scopes.ts';
+import { timestamp } from './envelopes.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from './limits.ts';
 
 export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
@@ -12,8 +13,8 @@ export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
 const tokenSchema = z.object({
   prefix: z.string(),
   start: z.string(),
-  created_at: z.string().nullable(),
-  expires_at: z.string().nullable(),
+  created_at: timestamp.nullable(),
+  expires_at: timestamp.nullable(),
 });
 
 export const credentialSchema = z
@@ -28,17 +29,17 @@ export const credentialSchema = z
     start: z.string().nullable(),
     status: z.enum(['active', 'expired', 'revoked']),
     rate_limit: z.string().nullable(),
-    created_at: z.string(),
-    expires_at: z.string().nullable(),
-    revoked_at: z.string().nullable(),
-    last_used_at: z.string().nullable(),
+    created_at: timestamp,
+    expires_at: timestamp.nullable(),
+    revoked_at: timestamp.nullable(),
+    last_used_at: timestamp.nullable(),
     last_used_ip: z.string().nullable(),
     token: tokenSchema.nullable(),
     previous_token: z
       .object({
         prefix: z.string(),
         start: z.string(),
-        created_at: z.string().nullable(),
+        created_at: timestamp.nullable(),
         valid_until: z.string().nullable(),
       })
       .nullable(),

@@ -1,7 +1,7 @@
 /** The admin API's members and portal sessions: people of a workspace as the operator sees them. */
 import { z } from 'zod';
 import { emailSchema, nameSchema, roleSchema } from './accounts.ts';
-import { pathId } from './envelopes.ts';
+import { pathId, timestamp } from './envelopes.ts';
 
 export const memberSchema = z
   .object({
@@ -10,7 +10,7 @@ export const memberSchema = z
     name: z.string().nullable(),
     role: roleSchema,
     /** When they joined the workspace. */
-    created_at: z.string(),
+    created_at: timestamp,
   })
   .meta({ id: 'Member' });
 
@@ -31,9 +31,17 @@ export const portalSessionBody = z.object({
   /** For a person who is not a member yet; a member keeps their role. Default `admin`. */
   role: roleSchema.optional(),
   /** A dashboard path (`/settings/…`) to land on, or an http(s) URL of your page ("Back to …"). */
-  return_url: z.string().min(1).max(2000).optional(),
+  return_url: z
+    .string()
+    .min(1)
+    .max(2000)
+    .meta({ format: 'uri-reference', examples: ['https://app.example.com/settings/developers'] })
+    .optional(),
 });
 
 export const portalSessionSchema = z
-  .object({ url: z.string(), expires_at: z.string() })
+  .object({
+    url: z.string().meta({ format: 'uri', examples: ['https://keyward.example.com/portal/kwp_example'] }),
+    expires_at: timestamp,
+  })
   .meta({ id: 'PortalSession' });

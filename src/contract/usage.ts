@@ -1,6 +1,6 @@
 /** Usage time series, budget use, the recent-request log, the audit log and usage alerts. */
 import { z } from 'zod';
-import { pageQuery } from './envelopes.ts';
+import { pageQuery, timestamp } from './envelopes.ts';
 
 export const seriesQuery = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
@@ -9,7 +9,7 @@ export const seriesQuery = z.object({
 });
 
 export const usagePointSchema = z.object({
-  t: z.string(),
+  t: timestamp,
   requests: z.number(),
   errors_4xx: z.number(),
   errors_5xx: z.number(),
@@ -41,7 +41,7 @@ export const requestLogEntrySchema = z.object({
   status: z.number(),
   latency_ms: z.number(),
   ip: z.string().nullable(),
-  created_at: z.string(),
+  created_at: timestamp,
 });
 
 export const requestsQuery = z.object({
@@ -60,7 +60,7 @@ export const auditEntrySchema = z
     ip: z.string().nullable(),
     before: z.record(z.string(), z.unknown()).nullable(),
     after: z.record(z.string(), z.unknown()).nullable(),
-    created_at: z.string(),
+    created_at: timestamp,
   })
   .meta({ id: 'AuditEntry' });
 
@@ -74,5 +74,5 @@ export const alertEventSchema = z.object({
   id: z.string(),
   type: z.string(),
   data: z.record(z.string(), z.unknown()),
-  created_at: z.string(),
+  created_at: timestamp,
 });

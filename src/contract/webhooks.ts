@@ -3,7 +3,7 @@
  * creation and rotation), deliveries with their attempt log, and the bodies that change them.
  */
 import { z } from 'zod';
-import { pageQuery, pathId } from './envelopes.ts';
+import { pageQuery, pathId, timestamp } from './envelopes.ts';
 import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from './limits.ts';
 
 /** Every event a workspace can subscribe to (DESIGN.md, Webhooks). */
@@ -44,19 +44,19 @@ const url = z
 export const webhookEndpointSchema = z
   .object({
     id: z.string(),
-    url: z.string(),
+    url: z.string().meta({ format: 'uri', examples: ['https://example.com/webhooks/keyward'] }),
     description: z.string(),
     events: z.array(z.string()),
     enabled: z.boolean(),
     /** Why it was disabled (automatically after failing for days, or by hand); null while enabled. */
     disabled_reason: z.string().nullable(),
-    disabled_at: z.string().nullable(),
+    disabled_at: timestamp.nullable(),
     /** First failed attempt since the last success; null while healthy. */
-    failing_since: z.string().nullable(),
+    failing_since: timestamp.nullable(),
     /** While a rotated-out secret still signs deliveries (two signatures per request). */
-    previous_secret_expires_at: z.string().nullable(),
-    created_at: z.string(),
-    updated_at: z.string(),
+    previous_secret_expires_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
   })
   .meta({ id: 'WebhookEndpoint' });
 
@@ -69,7 +69,7 @@ export const webhookAttemptSchema = z.object({
   duration_ms: z.number(),
   /** The start of the response body (truncated). */
   response_body: z.string().nullable(),
-  created_at: z.string(),
+  created_at: timestamp,
 });
 
 export const DELIVERY_STATUSES = ['pending', 'succeeded', 'failed'] as const;
@@ -83,12 +83,12 @@ export const webhookDeliverySchema = z
     event_type: z.string(),
     status: z.enum(DELIVERY_STATUSES),
     attempt_count: z.number().int(),
-    next_attempt_at: z.string().nullable(),
-    last_attempt_at: z.string().nullable(),
+    next_attempt_at: timestamp.nullable(),
+    last_attempt_at: timestamp.nullable(),
     response_status: z.number().int().nullable(),
     last_error: z.string().nullable(),
-    created_at: z.string(),
-    completed_at: z.string().nullable(),
+    created_at: timestamp,
+    completed_at: timestamp.nullable(),
     attempts: z.array(webhookAttemptSchema),
   })
   .meta({ id: 'WebhookDelivery' });

@@ -1,6 +1,7 @@
 /** The workspace as the management API shows it (plan limits, settings) and the owner's changes to it. */
 import { z } from 'zod';
 import { workspaceSettingsSchema } from '../core/workspace-settings.ts';
+import { timestamp } from './envelopes.ts';
 
 export const workspaceSchema = z
   .object({
@@ -8,14 +9,17 @@ export const workspaceSchema = z
     name: z.string(),
     plan: z.string(),
     /** Where the dashboard links for a plan change (KEYWARD_UPGRADE_URL), or null. */
-    upgrade_url: z.string().nullable(),
+    upgrade_url: z
+      .string()
+      .meta({ format: 'uri', examples: ['https://app.example.com/billing'] })
+      .nullable(),
     plan_limits: z.object({
       api_access: z.boolean(),
       key_rate_limit: z.string(),
       workspace_rate_limit: z.string().nullable(),
     }),
     settings: workspaceSettingsSchema,
-    created_at: z.string(),
+    created_at: timestamp,
   })
   .meta({ id: 'Workspace' });
 

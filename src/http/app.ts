@@ -2,17 +2,13 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { MAX_ID_LENGTH } from '../core/ids.ts';
 import { onClientError } from './client-errors.ts';
 import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
 import { nulIssue } from './nul-text.ts';
+import { documentTransform, routeTransform } from './openapi.ts';
 import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
 import { registerDeadline } from './plugins/deadline.ts';
 import { type Drain, registerDrain } from './plugins/drain.ts';
@@ -110,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'Keyward API',
         version: '1.0.0',
         description: 'Feedback boards API, authenticated with API keys or private-integration tokens.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
       components: {
         securitySchemes: {
@@ -134,7 +131,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
       tags: [
         { name: 'public', description: 'Credential checks' },
-        ...(config.catalogue.demoApi ? [{ name: 'boards' }, { name: 'posts' }, { name: 'votes' }] : []),
+        ...(config.catalogue.demoApi
+          ? [
+              { name: 'boards', description: 'Feedback boards (the demo product API)' },
+              { name: 'posts', description: 'Posts on boards, with a status workflow' },
+              { name: 'votes', description: 'Votes on posts, one per voter' },
+            ]
+          : []),
         {
           name: 'webhooks',
           description: 'Webhook endpoints of private integrations (integration tokens only)',
@@ -143,8 +146,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { name: 'admin', description: "The operator's admin API (an admin operator token)" },
       ],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // Security, operationIds, response headers and descriptions, servers (src/http/openapi.ts): built
+    // once, when the document is first asked for. servers is read then, after `serve` knows its port.
+    transform: routeTransform,
+    transformObject: documentTransform({ publicUrl: () => config.publicUrl }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

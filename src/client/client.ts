@@ -111,8 +111,10 @@ export type BodyOf<Ps, P extends keyof Ps, M extends string> =
 
 function rawClient<Paths extends {}>(options: ClientOptions, secret: string, what: string): RawClient<Paths> {
   if (typeof secret !== 'string' || secret.length === 0) throw new TypeError(`${what} is required`);
-  if (typeof options.baseUrl !== 'string' || !URL.canParse(options.baseUrl))
-    throw new TypeError('baseUrl must be an absolute URL, e.g. http://127.0.0.1:3000');
+  const base =
+    typeof options.baseUrl === 'string' && URL.canParse(options.baseUrl) ? new URL(options.baseUrl) : null;
+  if (base?.protocol !== 'http:' && base?.protocol !== 'https:')
+    throw new TypeError('baseUrl must be an http(s) URL, e.g. http://127.0.0.1:3000');
   const send: Fetch = options.fetch ?? ((request) => globalThis.fetch(request));
   return createFetchClient<Paths, 'application/json'>({
     baseUrl: options.baseUrl,

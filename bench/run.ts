@@ -187,6 +187,41 @@ const group: [string, string, Make][] = [
       };
     },
   ],
+  // The example app (examples/crm) behind keyward/fastify: GET /contacts (contacts:read) beside
+  // Keyward's own GET /v1/ping, in process and through the verify API of a Keyward of its own.
+  [
+    'crm-inprocess',
+    'examples/crm GET /contacts, keyward/fastify in process',
+    async () => {
+      const server = await launch.crm('crm-inprocess', 'in-process', mainCopy());
+      await checked([server], () =>
+        expectStatus(`${server.url}/contacts`, { headers: bearer(main.key.secret) }, 200),
+      );
+      return {
+        servers: [server],
+        specs: [spec(`${server.url}/contacts`, { headers: bearer(main.key.secret) })],
+      };
+    },
+  ],
+  [
+    'crm-remote',
+    'examples/crm GET /contacts, keyward/fastify remote (+ its Keyward)',
+    async (r) => {
+      // The Keyward it asks knows the example's catalogue (its verify call names contacts:read).
+      const keyward = await launch.keyward('crm-remote-keyward', mainCopy(), {
+        KEYWARD_SCOPES: join(ROOT, 'examples/crm/scopes.json'),
+      });
+      const server = await launch.crm('crm-remote', 'remote', mainCopy(), keyward.url);
+      await checked([server, keyward], () =>
+        expectStatus(`${server.url}/contacts`, { headers: bearer(main.key.secret) }, 200),
+      );
+      r.notes = ['CPU and RSS are both processes: the app and the Keyward it verifies with'];
+      return {
+        servers: [server, keyward],
+        specs: [spec(`${server.url}/contacts`, { headers: bearer(main.key.secret) })],
+      };
+    },
+  ],
   // What a POST with a JSON body costs the stack itself: the reference for the verify row.
   [
     'baseline-post',
@@ -280,6 +315,22 @@ const postRps = rows.find((r) => r.id === 'baseline-post')?.measured?.rps;
 if (verifyRow?.measured && postRps) {
   const share = ((verifyRow.measured.rps / postRps) * 100).toFixed(0);
   verifyRow.notes = [...(verifyRow.notes ?? []), `${share} % of the bare POST's req/s`];
+}
+
+// The example app's rows against Keyward's own GET /v1/ping (the memory row), same run.
+const memoryRow = rows.find((r) => r.id === 'memory');
+for (const id of ['crm-inprocess', 'crm-remote']) {
+  const r = rows.find((x) => x.id === id);
+  const pingRps = memoryRow?.measured?.rps;
+  if (!r?.measured || !pingRps) continue;
+  const cpu =
+    r.cpuUsPerRequest !== undefined && memoryRow?.cpuUsPerRequest !== undefined
+      ? `; CPU per request ${((memoryRow.cpuUsPerRequest / r.cpuUsPerRequest) * 100).toFixed(0)} % of /v1/ping's efficiency`
+      : '';
+  r.notes = [
+    ...(r.notes ?? []),
+    `${((r.measured.rps / pingRps) * 100).toFixed(0)} % of Keyward's GET /v1/ping req/s${cpu}`,
+  ];
 }
 
 /** The replica with the median CPU per request, noting what every replica did. */

@@ -44,6 +44,23 @@ export class Launcher {
     return startServer({ name, args, env, port, logDir: this.logDir, ipc: true });
   }
 
+  /** examples/crm behind keyward/fastify (bench/servers/crm.ts): `in-process` over `databaseUrl`, or `remote` asking `keywardUrl`. */
+  async crm(
+    name: string,
+    mode: 'in-process' | 'remote',
+    databaseUrl: string,
+    keywardUrl?: string,
+  ): Promise<ServerProcess> {
+    const port = await freePort();
+    const env = this.env(databaseUrl, {
+      PORT: String(port),
+      CRM_MODE: mode,
+      ...(keywardUrl ? { KEYWARD_URL: keywardUrl, KEYWARD_VERIFY_TOKEN: SERVICE_TOKEN } : {}),
+    });
+    const args = ['--import', 'tsx', 'bench/servers/crm.ts'];
+    return startServer({ name, args, env, port, logDir: this.logDir });
+  }
+
   /** The bare Fastify app answering with `body`. */
   async baseline(name: string, body: string): Promise<ServerProcess> {
     const port = await freePort();

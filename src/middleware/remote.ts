@@ -78,6 +78,15 @@ export class RemoteVerifier implements AuthVerifier {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err) => reject(new KeywardUnavailableError(err.message)));
         res.on('end', () => {
+          if (res.statusCode === 422) {
+            // Not an outage: the route's scope is not in that Keyward's catalogue (KEYWARD_SCOPES).
+            reject(
+              new Error(
+                `Keyward refused the verify call (422): ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
+              ),
+            );
+            return;
+          }
           if (res.statusCode !== 200) {
             reject(new KeywardUnavailableError(`Keyward's verify API answered ${res.statusCode}`));
             return;

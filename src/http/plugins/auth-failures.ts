@@ -4,6 +4,7 @@
  * blocked on every instance until the window ends.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { TOO_MANY_FAILURES } from '../../auth/outcome.ts';
 import type { Budget } from '../../limits/rate-limiter.ts';
 import type { AppDeps } from '../deps.ts';
 import { setRateLimitHeaders } from './auth.ts';
@@ -24,7 +25,7 @@ export function authFailureCounter(deps: Pick<AppDeps, 'limiter' | 'ipBlocks' | 
   };
 }
 
-export const TOO_MANY_FAILURES = 'Too many failed authentication attempts from this address.';
+export { TOO_MANY_FAILURES };
 
 /** The 429 for an address past its failure budget. */
 export function sendTooManyFailures(reply: FastifyReply) {

@@ -68,5 +68,7 @@ export const createUserBody = z.object({
   role: roleSchema,
 });
 /** Moves the session to another of the person's workspaces. */
-export const switchWorkspaceBody = z.object({ workspace_id: z.string().min(1).max(200) });
-export const patchUserBody = z.object({ role: roleSchema });
+export const switchWorkspaceBody = z
+  .object({ workspace_id: z.string().min(1).max(200) })
+  .meta({ minProperties: 1 });
+export const patchUserBody = z.object({ role: roleSchema }).meta({ minProperties: 1 });

@@ -30,7 +30,10 @@ export const patchAdminWorkspaceBody = z
     /** null clears it. */
     external_id: externalId.nullable(),
   })
-  .partial();
+  .partial()
+  // An empty body changes nothing and answers the workspace (a no-op, kept); the document still
+  // asks for one field at least, as for every PATCH.
+  .meta({ minProperties: 1 });
 
 export const workspaceListQuery = pageQuery.extend({
   // Like an id in a path: a NUL cannot be stored, so it matches nothing (on both dialects).

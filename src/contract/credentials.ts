@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_CATALOGUE, type ScopeCatalogue } from '../core/catalogue.ts';
 import { API_KEY_SCOPES } from '../core/scopes.ts';
-import { timestamp } from './envelopes.ts';
+import { atLeastOneField, timestamp } from './envelopes.ts';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from './limits.ts';
 
 export { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS };
@@ -78,14 +78,15 @@ export const createIntegrationBodyOf = (catalogue: ScopeCatalogue) =>
   });
 
 export const patchIntegrationBodyOf = (catalogue: ScopeCatalogue) =>
-  z
-    .object({
-      name: z.string().trim().min(1).max(200),
-      description: z.string().max(1000),
-      scopes: integrationScopesOf(catalogue),
-    })
-    .partial()
-    .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+  atLeastOneField(
+    z
+      .object({
+        name: z.string().trim().min(1).max(200),
+        description: z.string().max(1000),
+        scopes: integrationScopesOf(catalogue),
+      })
+      .partial(),
+  );
 
 // Over the built-in catalogue, for the types the dashboard and clients share.
 export const integrationScopeSchema = z.string();

@@ -22,7 +22,7 @@ export const createMemberBody = z.object({
   name: nameSchema.optional(),
   role: roleSchema,
 });
-export const patchMemberBody = z.object({ role: roleSchema });
+export const patchMemberBody = z.object({ role: roleSchema }).meta({ minProperties: 1 });
 export const memberParams = z.object({ id: pathId, user_id: pathId });
 
 export const portalSessionBody = z.object({

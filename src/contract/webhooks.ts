@@ -3,7 +3,7 @@
  * creation and rotation), deliveries with their attempt log, and the bodies that change them.
  */
 import { z } from 'zod';
-import { pageQuery, pathId, timestamp } from './envelopes.ts';
+import { atLeastOneField, pageQuery, pathId, timestamp } from './envelopes.ts';
 import { DEFAULT_SECRET_OVERLAP_SECONDS, MAX_SECRET_OVERLAP_SECONDS } from './limits.ts';
 
 /** Every event a workspace can subscribe to (DESIGN.md, Webhooks). */
@@ -99,10 +99,9 @@ export const createWebhookBody = z.object({
   description: z.string().max(1000).default(''),
 });
 
-export const patchWebhookBody = z
-  .object({ url, events, description: z.string().max(1000), enabled: z.boolean() })
-  .partial()
-  .refine((b) => Object.keys(b).length > 0, 'send at least one field to change');
+export const patchWebhookBody = atLeastOneField(
+  z.object({ url, events, description: z.string().max(1000), enabled: z.boolean() }).partial(),
+);
 
 // A POST without a body reaches validation as null: treat it as `{}` (the default overlap).
 export const rotateWebhookSecretBody = z.preprocess(

@@ -30,4 +30,7 @@ export const patchWorkspaceBody = z
     plan: z.string().min(1).max(50),
     settings: workspaceSettingsSchema.partial(),
   })
-  .partial();
+  .partial()
+  // An empty body changes nothing and answers the workspace (a no-op, kept); the document still
+  // asks for one field at least, as for every PATCH.
+  .meta({ minProperties: 1 });

@@ -4,13 +4,13 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { graceHeaders } from '../../../auth/outcome.ts';
 import {
   type VerifyAnswer,
   type VerifyAnswerCode,
   verifyBodyOf,
   verifyResponse,
 } from '../../../contract/public.ts';
-import { graceHeaders } from '../../../auth/outcome.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';

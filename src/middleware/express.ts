@@ -27,7 +27,6 @@ import {
 export type { InProcessOptions, KeywardIdentity, KeywardOptions, RemoteOptions } from './core.ts';
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express's own way of typing what middleware adds to a request.
   namespace Express {
     interface Request {
       /** The caller, after `requireScope` let the request through. */

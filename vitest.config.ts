@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     exclude: ['node_modules', 'web/**'],
-    // Builds web/dist first when it is missing or stale (test/browser and every spawned `keyward serve` use it).
+    // Builds dist/ and web/dist first when missing or stale (every spawned `bin/keyward.js` runs dist/).
     globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,

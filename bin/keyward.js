@@ -1,9 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `keyward` command: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// Entry point of the `keyward` command: runs the compiled server in dist/ (`npm run build`).
+import { existsSync } from 'node:fs';
 
-register();
+if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
+  const root = decodeURIComponent(new URL('..', import.meta.url).pathname);
+  console.error(
+    `keyward: the server is not built (${root}dist/ is missing): run \`npm run build\` in ${root}`,
+  );
+  process.exit(1);
+}
 // Runtime settings first, before the modules that allocate the server's long-lived state.
-await import('../src/server/v8-tuning.ts');
-const { main } = await import('../src/cli/main.ts');
+await import('../dist/server/v8-tuning.js');
+const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);

@@ -4,10 +4,10 @@
  * Prints progress and a summary; exits 1 when any answer broke an invariant.
  */
 import { Command, InvalidArgumentError } from 'commander';
-import { ensureDashboardBuilt } from '../src/server/dashboard-build.ts';
 import { formatSummary, runFuzz } from '../test/fuzz/run.ts';
 import { startFuzzTarget } from '../test/fuzz/target.ts';
 import { createPostgresDatabase, createSqliteDatabase } from '../test/support/storages.ts';
+import { ensureDashboardBuilt } from './build.ts';
 
 const integer = (min: number) => (value: string) => {
   const n = Number(value);

@@ -6,7 +6,6 @@ import { defaultPublicUrl } from '../config/embedding.ts';
 import { buildApp } from '../http/app.ts';
 import { redactUrl } from '../storage/dialect.ts';
 import { compose } from './compose.ts';
-import { ensureDashboardBuilt } from './dashboard-build.ts';
 
 export interface RunningServer {
   url: string;
@@ -16,8 +15,8 @@ export interface RunningServer {
 export async function serve(config: Config): Promise<RunningServer> {
   const logger = pino({ level: config.logLevel });
   const started = performance.now();
-  // Before listening, so the first page load gets a current dashboard (a no-op when web/dist is fresh).
-  await ensureDashboardBuilt(logger);
+  // The dashboard is served from web/dist as built (`npm run build`; the package ships it): serve never
+  // builds it. When it is missing the dashboard routes log how to build it and the API is served anyway.
   const composed = await compose(config, { logger });
   let app: FastifyInstance | undefined;
   try {

@@ -1,13 +1,15 @@
 /**
- * Builds the dashboard once before any test file runs, when web/dist is missing or stale: suites
- * that start `keyward serve` would otherwise each wait for the build serve does before listening.
+ * Vitest's global setup, once per run before any test file: compiles the server into dist/ and builds
+ * the dashboard into web/dist when either is missing or older than its sources (scripts/build.ts).
+ * Every suite that spawns `bin/keyward.js` runs dist/, and those that load pages use web/dist.
  */
-import { ensureDashboardBuilt } from '../../src/server/dashboard-build.ts';
+import { ensureBuilt } from '../../scripts/build.ts';
 
 export default async function setup(): Promise<void> {
-  const result = await ensureDashboardBuilt({
-    info: (_obj, msg) => console.log(`[dashboard] ${msg}`),
-    error: (obj, msg) => console.error(`[dashboard] ${msg}`, obj),
+  const result = await ensureBuilt({
+    info: (_obj, msg) => console.log(`[build] ${msg}`),
+    error: (obj, msg) => console.error(`[build] ${msg}`, obj),
   });
-  if (result === 'failed') console.error('[dashboard] tests that load the dashboard will fail');
+  if (result.server === 'failed') console.error('[build] *** tests that run bin/keyward.js will fail ***');
+  if (result.dashboard === 'failed') console.error('[build] *** tests that load the dashboard will fail ***');
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { ensureDashboardBuilt } from '../../src/server/dashboard-build.ts';
+import { ensureDashboardBuilt } from '../../scripts/build.ts';
 import { type RunningCliServer, startServer } from '../support/cli.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';

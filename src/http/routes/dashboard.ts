@@ -19,7 +19,7 @@ const REVALIDATE = 'no-cache';
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Keyward</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;line-height:1.5">
 <h1>The dashboard is not built yet</h1>
-<p>Run <code>npm run build</code>, or restart <code>keyward serve</code>, which builds it when it is missing.</p>
+<p>Run <code>npm run build</code> in Keyward's folder (<code>npm start</code> builds it when it is missing), then reload this page. <code>keyward serve</code> never builds it.</p>
 <p>The API works meanwhile: see <a href="/docs">/docs</a>.</p></body></html>`;
 
 export interface DashboardOptions {

@@ -30,9 +30,13 @@ export function registerSystemRoutes(app: FastifyInstance, deps: AppDeps, drain:
   });
 
   app.get('/openapi.json', { schema: hide }, async () => app.swagger());
-  app.get('/openapi.yaml', { schema: hide }, async (_request, reply) =>
-    reply.type('application/yaml; charset=utf-8').send(stringify(app.swagger())),
-  );
+  // The document reuses objects (one header schema on many responses): written out in full, not as
+  // YAML anchors and aliases, which many tools refuse past a hundred (a "billion laughs" guard).
+  let yaml: string | undefined;
+  app.get('/openapi.yaml', { schema: hide }, async (_request, reply) => {
+    yaml ??= stringify(app.swagger(), { aliasDuplicateObjects: false });
+    return reply.type('application/yaml; charset=utf-8').send(yaml);
+  });
 }
 
 const READY_CHECK_MS = 1_000;

@@ -13,7 +13,7 @@ describe('token matcher', () => {
       token.slice(0, -1),
       `${token}x`,
       `${token}\u0000`,
-      token.slice(0, -1) + '\u0000',
+      `${token.slice(0, -1)}\u0000`,
       token.replace('0', '1'),
       token.toUpperCase(),
       'x'.repeat(10_000),

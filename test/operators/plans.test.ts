@@ -3,7 +3,7 @@
  * (setWorkspacePlan: admin API, `keyward workspace set-plan`) applies to the next request on every
  * instance, like a revoke.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setWorkspacePlan } from '../../src/accounts/workspace-plan.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { deleteRedisKeys, describeDialects, expectData, expectError, send, useApp } from '../http/harness.ts';

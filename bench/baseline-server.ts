@@ -4,8 +4,6 @@
  *
  *   PORT=3999 BENCH_BODY='{"data":{…}}' node --import tsx bench/baseline-server.ts
  */
-// The same V8 settings as `keyward serve`: the comparison is of the code, not of the runtime's flags.
-import '../src/server/v8-tuning.ts';
 import Fastify from 'fastify';
 
 const body = JSON.parse(process.env.BENCH_BODY ?? '{"data":{"ok":true}}') as unknown;

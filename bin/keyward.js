@@ -9,7 +9,5 @@ if (!existsSync(new URL('../dist/cli/main.js', import.meta.url))) {
   );
   process.exit(1);
 }
-// Runtime settings first, before the modules that allocate the server's long-lived state.
-await import('../dist/server/v8-tuning.js');
 const { main } = await import('../dist/cli/main.js');
 process.exitCode = await main(process.argv);

@@ -5,7 +5,6 @@
  *
  *   CRM_MODE=in-process PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/crm.ts
  */
-import '../../src/server/v8-tuning.ts';
 import { buildCrm } from '../../examples/crm/app.ts';
 
 const mode = process.env.CRM_MODE ?? 'in-process';

@@ -7,7 +7,6 @@
  *
  *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
  */
-import '../../src/server/v8-tuning.ts';
 import type {
   KyselyPlugin,
   PluginTransformQueryArgs,

@@ -5,7 +5,6 @@
  * middlewares); this file is Keyward's own Fastify adapter for them.
  */
 
-import { createRequire } from 'node:module';
 import type {
   FastifyInstance,
   FastifyReply,
@@ -35,50 +34,18 @@ declare module 'fastify' {
   }
 }
 
-/**
- * Fastify keeps a reply's headers in a plain object under this symbol. `reply.header()` lower-cases
- * each name (~450 instructions) and stores it by a megamorphic keyed store; the rate-limit headers go
- * on every credentialed response with names already in lower case, so they are put there directly.
- * Without the symbol (a Fastify that renamed it) `reply.header` is used; one that kept the symbol but
- * stopped sending that object would fail every rate-limit header test.
- */
-const symbols = createRequire(import.meta.url)('fastify/lib/symbols.js') as { kReplyHeaders?: unknown };
-const kReplyHeaders = typeof symbols.kReplyHeaders === 'symbol' ? symbols.kReplyHeaders : undefined;
-/**
- * The rate-limit header writer for replies whose header object is kept under `key` (Fastify's
- * `kReplyHeaders`), or through `reply.header` when there is no such key. Exported for the test
- * that checks both give the same answer.
- */
-export function rateLimitHeaderWriter(key: symbol | undefined) {
-  return function setRateLimitHeaders(
-    reply: FastifyReply,
-    state: BudgetState,
-    now: number,
-    limited: boolean,
-  ): void {
-    // Strings, not numbers: Node validates each header value with a regular expression, whose test
-    // converts a number again on a slower path.
-    const limit = String(state.limit);
-    const remaining = String(state.remaining);
-    const reset = String(Math.ceil(state.resetAt / 1000));
-    const headers =
-      key === undefined
-        ? undefined
-        : (reply as unknown as Record<symbol, Record<string, string> | undefined>)[key];
-    if (headers !== undefined) {
-      headers['x-ratelimit-limit'] = limit;
-      headers['x-ratelimit-remaining'] = remaining;
-      headers['x-ratelimit-reset'] = reset;
-    } else {
-      reply.header('x-ratelimit-limit', limit);
-      reply.header('x-ratelimit-remaining', remaining);
-      reply.header('x-ratelimit-reset', reset);
-    }
-    if (limited) reply.header('retry-after', String(retryAfterSeconds(state.resetAt, now)));
-  };
+/** The rate-limit headers of a credentialed answer, and Retry-After when it is refused for the limit. */
+export function setRateLimitHeaders(
+  reply: FastifyReply,
+  state: BudgetState,
+  now: number,
+  limited: boolean,
+): void {
+  reply.header('x-ratelimit-limit', String(state.limit));
+  reply.header('x-ratelimit-remaining', String(state.remaining));
+  reply.header('x-ratelimit-reset', String(Math.ceil(state.resetAt / 1000)));
+  if (limited) reply.header('retry-after', String(retryAfterSeconds(state.resetAt, now)));
 }
-
-export const setRateLimitHeaders = rateLimitHeaderWriter(kReplyHeaders);
 
 export type UnknownRouteHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 

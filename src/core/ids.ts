@@ -1,4 +1,5 @@
 /** The one id generator: `<type>_<time><random>`, lowercase base36 so ids sort by creation. */
+import { createHash } from 'node:crypto';
 import { randomString } from './base62.ts';
 
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -21,7 +22,21 @@ export const ID_PREFIXES = {
 export type IdKind = keyof typeof ID_PREFIXES;
 
 export function newId(kind: IdKind, now: number = Date.now()): string {
-  return `${ID_PREFIXES[kind]}_${now.toString(36).padStart(9, '0')}${randomString(12, BASE36)}`;
+  return `${ID_PREFIXES[kind]}_${time36(now)}${randomString(12, BASE36)}`;
+}
+
+/**
+ * `evt_<time><digest>` for an event that must be recorded once however often it is reported (usage
+ * alerts, a credential's expiry): sortable like other ids, and identical for the same `identity` on
+ * every instance, so a second copy is recognised by its id.
+ */
+export function deterministicEventId(at: number, identity: string): string {
+  const digest = createHash('sha256').update(identity).digest('hex').slice(0, 12);
+  return `${ID_PREFIXES.event}_${time36(at)}${digest}`;
+}
+
+function time36(at: number): string {
+  return at.toString(36).padStart(9, '0');
 }
 
 export function hasIdPrefix(id: string, kind: IdKind): boolean {

@@ -24,7 +24,7 @@ export async function pruneWebhookDeliveries(
   const before = clock.now() - retentionMs;
   let deleted = 0;
   for (;;) {
-    const n = await storage.transaction((tx) => tx.webhooks.pruneFinished(before, BATCH));
+    const n = await storage.transaction((tx) => tx.webhooks.deliveries.pruneFinished(before, BATCH));
     deleted += n;
     if (n < BATCH) return deleted;
   }

@@ -20,6 +20,7 @@ import { IpBlocks } from '../limits/ip-blocks.ts';
 import { OperatorAuthenticator } from '../operators/tokens.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 import { UsageRecorder } from '../usage/recorder.ts';
+import { outboxUsageEvents } from '../webhooks/emit.ts';
 import { WebhookMetrics } from '../webhooks/metrics.ts';
 import { startWebhookWorker } from '../webhooks/run.ts';
 import type { WebhookWorker } from '../webhooks/worker.ts';
@@ -126,7 +127,8 @@ async function composeOver(
     plans: config.plans,
     prefixes: [config.keyPrefix, config.tokenPrefix],
   });
-  const usage = new UsageRecorder(storage, { intervalMs: options.usageIntervalMs });
+  // Usage alerts leave through the webhook outbox, so subscribed endpoints receive them.
+  const usage = new UsageRecorder(storage, outboxUsageEvents, { intervalMs: options.usageIntervalMs });
   usage.start();
   const webhookMetrics = new WebhookMetrics(storage);
   const webhookWorker =

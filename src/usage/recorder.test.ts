@@ -4,7 +4,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDatabase, type TestDatabase } from '../../test/support/storages.ts';
-import { RecentRequests, type UsageEvent, UsageRecorder } from './recorder.ts';
+import { outboxUsageEvents } from '../webhooks/emit.ts';
+import { RecentRequests, type UsageEvent } from './recent-requests.ts';
+import { UsageRecorder } from './recorder.ts';
 
 const NOW = Date.parse('2026-03-01T10:00:00Z');
 const use = (credentialId: string, i = 0): UsageEvent => ({
@@ -45,7 +47,10 @@ describe('usage recorder pruning', () => {
   };
 
   it('a flush writes without pruning; the prune timer prunes what was written since the last prune', async () => {
-    recorder = new UsageRecorder(db.storage, { intervalMs: 3_600_000, pruneIntervalMs: 30 });
+    recorder = new UsageRecorder(db.storage, outboxUsageEvents, {
+      intervalMs: 3_600_000,
+      pruneIntervalMs: 30,
+    });
     recorder.start();
     recorder.record(use('key_a'));
     recorder.record(use('key_b'));
@@ -63,7 +68,7 @@ describe('usage recorder pruning', () => {
   });
 
   it('one prune at a time; a failed one keeps its credentials for the next', async () => {
-    recorder = new UsageRecorder(db.storage);
+    recorder = new UsageRecorder(db.storage, outboxUsageEvents);
     const usage = db.storage.usage;
     const prune = usage.pruneRequests;
     let release: () => void = () => {};
@@ -135,7 +140,7 @@ describe('usage recorder cadence', () => {
   });
 
   it('the timer writes counters every tick and the request log only every logIntervalMs', async () => {
-    recorder = new UsageRecorder(db.storage, { intervalMs: 10, logIntervalMs: 3_600_000 });
+    recorder = new UsageRecorder(db.storage, outboxUsageEvents, { intervalMs: 10, logIntervalMs: 3_600_000 });
     recorder.start();
     recorder.record(use('key_a'));
     const flushes = recorder.flushes;
@@ -154,7 +159,7 @@ describe('usage recorder cadence', () => {
   });
 
   it('a failed write keeps its request log for the next flush, before what came after', async () => {
-    recorder = new UsageRecorder(db.storage);
+    recorder = new UsageRecorder(db.storage, outboxUsageEvents);
     const transaction = db.storage.transaction.bind(db.storage);
     let fail = true;
     db.storage.transaction = ((run) =>

@@ -7,7 +7,9 @@ import type { TEST_EVENT_TYPE, WebhookEventType } from '../contract/webhooks.ts'
 import { newId } from '../core/ids.ts';
 import type { Repositories } from '../storage/index.ts';
 import type { EventRow } from '../storage/repositories/events.ts';
-import type { WebhookDeliveryRow, WebhookEndpointRow } from '../storage/repositories/webhooks.ts';
+import type { WebhookDeliveryRow } from '../storage/repositories/webhook-deliveries.ts';
+import type { WebhookEndpointRow } from '../storage/repositories/webhook-endpoints.ts';
+import type { UsageEventSink } from '../usage/events.ts';
 
 export type EmittedType = WebhookEventType | typeof TEST_EVENT_TYPE;
 
@@ -42,10 +44,10 @@ export function pendingDelivery(
 }
 
 async function fanOut(tx: Repositories, event: EventRow, now: number): Promise<number> {
-  const endpoints = (await tx.webhooks.enabledEndpoints(event.workspace_id)).filter((e) =>
+  const endpoints = (await tx.webhooks.endpoints.enabled(event.workspace_id)).filter((e) =>
     subscribes(e, event.type),
   );
-  await tx.webhooks.insertDeliveries(endpoints.map((e) => pendingDelivery(event, e.id, now)));
+  await tx.webhooks.deliveries.insert(endpoints.map((e) => pendingDelivery(event, e.id, now)));
   return endpoints.length;
 }
 
@@ -94,3 +96,10 @@ export async function emitPrepared(
   await fanOut(tx, row, now);
   return row;
 }
+
+/** The outbox as the sink of usage alerts: each is recorded once and sent to its subscribers. */
+export const outboxUsageEvents: UsageEventSink = {
+  async recordOnce(tx, event) {
+    await emitPrepared(tx, event, event.created_at, true);
+  },
+};

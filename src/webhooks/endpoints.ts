@@ -9,7 +9,7 @@ import type { Clock } from '../core/clock.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
 import type { Storage } from '../storage/index.ts';
-import type { WebhookEndpointRow } from '../storage/repositories/webhooks.ts';
+import type { WebhookEndpointRow } from '../storage/repositories/webhook-endpoints.ts';
 import { type DestinationPolicy, destinationProblem, type ResolveAll } from './destination.ts';
 import { newSigningSecret } from './signing.ts';
 
@@ -50,7 +50,7 @@ export async function findEndpoint(
   workspaceId: string,
   id: string,
 ): Promise<WebhookEndpointRow> {
-  const row = await ctx.storage.webhooks.getEndpoint(workspaceId, id);
+  const row = await ctx.storage.webhooks.endpoints.get(workspaceId, id);
   if (!row) throw notFound(id);
   return row;
 }
@@ -86,7 +86,7 @@ export async function createEndpoint(
     updated_at: now,
   };
   await ctx.storage.transaction(async (tx) => {
-    await tx.webhooks.insertEndpoint(row);
+    await tx.webhooks.endpoints.insert(row);
     await recordAudit(
       tx,
       actor,
@@ -120,11 +120,11 @@ export async function updateEndpoint(
   if (patch.url !== undefined) await assertDestination(ctx, patch.url);
   const now = ctx.clock.now();
   return ctx.storage.transaction(async (tx) => {
-    const current = await tx.webhooks.getEndpoint(workspaceId, id);
+    const current = await tx.webhooks.endpoints.get(workspaceId, id);
     if (!current) throw notFound(id);
     const enabling = patch.enabled === true && current.enabled === 0;
     const disabling = patch.enabled === false && current.enabled === 1;
-    await tx.webhooks.updateEndpoint(workspaceId, id, {
+    await tx.webhooks.endpoints.update(workspaceId, id, {
       ...(patch.url !== undefined ? { url: patch.url } : {}),
       ...(patch.events !== undefined ? { events: JSON.stringify(normaliseEvents(patch.events)) } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
@@ -133,8 +133,8 @@ export async function updateEndpoint(
       updated_at: now,
     });
     // Nothing is sent to a disabled endpoint: what was waiting is given up (it can be redelivered).
-    if (disabling) await tx.webhooks.failPending(id, now, 'endpoint disabled');
-    const updated = (await tx.webhooks.getEndpoint(workspaceId, id)) as WebhookEndpointRow;
+    if (disabling) await tx.webhooks.deliveries.failPending(id, now, 'endpoint disabled');
+    const updated = (await tx.webhooks.endpoints.get(workspaceId, id)) as WebhookEndpointRow;
     const changes = diff(auditView(current), auditView(updated));
     await recordAudit(
       tx,
@@ -154,8 +154,8 @@ export async function deleteEndpoint(
 ): Promise<void> {
   const now = ctx.clock.now();
   await ctx.storage.transaction(async (tx) => {
-    const current = await tx.webhooks.getEndpoint(workspaceId, id);
-    if (!current || !(await tx.webhooks.deleteEndpoint(workspaceId, id))) throw notFound(id);
+    const current = await tx.webhooks.endpoints.get(workspaceId, id);
+    if (!current || !(await tx.webhooks.endpoints.delete(workspaceId, id))) throw notFound(id);
     await recordAudit(
       tx,
       actor,
@@ -185,10 +185,10 @@ export async function rotateSecret(
   const now = ctx.clock.now();
   const secret = newSigningSecret();
   const row = await ctx.storage.transaction(async (tx) => {
-    const current = await tx.webhooks.getEndpoint(workspaceId, id);
+    const current = await tx.webhooks.endpoints.get(workspaceId, id);
     if (!current) throw notFound(id);
     const until = overlapSeconds > 0 ? now + overlapSeconds * 1000 : null;
-    await tx.webhooks.updateEndpoint(workspaceId, id, {
+    await tx.webhooks.endpoints.update(workspaceId, id, {
       secret,
       previous_secret: until === null ? null : current.secret,
       previous_secret_expires_at: until,
@@ -206,7 +206,7 @@ export async function rotateSecret(
       },
       now,
     );
-    return (await tx.webhooks.getEndpoint(workspaceId, id)) as WebhookEndpointRow;
+    return (await tx.webhooks.endpoints.get(workspaceId, id)) as WebhookEndpointRow;
   });
   return { row, secret };
 }

@@ -19,7 +19,7 @@ export async function sweepExpiredCredentials(
 ): Promise<number> {
   const from = lastSweep === undefined ? now - FIRST_LOOKBACK_MS : lastSweep - OVERLAP_MS;
   let emitted = 0;
-  for (const c of await storage.webhooks.expiredCredentials(from, now)) {
+  for (const c of await storage.credentials.expiredBetween(from, now)) {
     const at = c.expires_at as number;
     const event = await storage.transaction((tx) =>
       emitEvent(tx, c.workspace_id, 'credential.expired', credentialEventData(c), at, {

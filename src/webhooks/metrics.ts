@@ -34,7 +34,7 @@ export class WebhookMetrics {
       registers: [],
       async collect() {
         // A database that does not answer must not break the whole /metrics page: keep the last value.
-        const pending = await storage.webhooks.countPending().catch(() => undefined);
+        const pending = await storage.webhooks.deliveries.countPending().catch(() => undefined);
         if (pending !== undefined) this.set(pending);
       },
     });

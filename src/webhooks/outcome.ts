@@ -6,7 +6,7 @@
 import { recordAudit, SYSTEM_ACTOR } from '../audit/record.ts';
 import { iso } from '../core/time.ts';
 import type { Repositories } from '../storage/index.ts';
-import type { ClaimedDelivery, DeliveryOutcome } from '../storage/repositories/webhooks.ts';
+import type { ClaimedDelivery, DeliveryOutcome } from '../storage/repositories/webhook-deliveries.ts';
 import { MAX_ATTEMPTS, retryDelay } from './schedule.ts';
 import { type AttemptResult, isSuccess } from './send.ts';
 
@@ -63,8 +63,8 @@ export async function recordAttempt(
   const { now } = options;
   const outcome = outcomeOf(d, result, options);
   // Another worker took the delivery over after our lease ended: its outcome is the one that counts.
-  if (!(await tx.webhooks.complete(d.id, d.locked_by as string, outcome))) return 'lease_lost';
-  await tx.webhooks.insertAttempt({
+  if (!(await tx.webhooks.deliveries.complete(d.id, d.locked_by as string, outcome))) return 'lease_lost';
+  await tx.webhooks.deliveries.insertAttempt({
     delivery_id: d.id,
     endpoint_id: d.endpoint_id,
     workspace_id: d.workspace_id,
@@ -76,17 +76,17 @@ export async function recordAttempt(
     created_at: now,
   });
   if (outcome.status === 'succeeded') {
-    if (d.failing_since !== null) await tx.webhooks.markHealthy(d.endpoint_id);
+    if (d.failing_since !== null) await tx.webhooks.endpoints.markHealthy(d.endpoint_id);
     return 'delivered';
   }
-  const { since, enabled } = await tx.webhooks.markFailing(d.endpoint_id, now);
+  const { since, enabled } = await tx.webhooks.endpoints.markFailing(d.endpoint_id, now);
   if (enabled && now - since >= options.disableAfterMs) {
     await disableEndpoint(tx, d, since, outcome.last_error, now);
     return 'gave_up';
   }
   // Disabled while this attempt was in flight (by hand, or by another worker's failure): no retry.
   if (!enabled && outcome.status === 'pending') {
-    await tx.webhooks.failPending(d.endpoint_id, now, 'endpoint disabled');
+    await tx.webhooks.deliveries.failPending(d.endpoint_id, now, 'endpoint disabled');
     return 'gave_up';
   }
   return outcome.status === 'failed' ? 'gave_up' : 'retrying';
@@ -102,8 +102,8 @@ async function disableEndpoint(
 ): Promise<void> {
   const reason = `Every delivery failed for ${describeDuration(now - since)} (since ${iso(since)}); last error: ${lastError ?? 'unknown'}`;
   // Guarded: when two workers fail at once, one disables and audits.
-  if (!(await tx.webhooks.disableIfEnabled(d.endpoint_id, now, reason))) return;
-  await tx.webhooks.failPending(d.endpoint_id, now, 'endpoint disabled after failing repeatedly');
+  if (!(await tx.webhooks.endpoints.disableIfEnabled(d.endpoint_id, now, reason))) return;
+  await tx.webhooks.deliveries.failPending(d.endpoint_id, now, 'endpoint disabled after failing repeatedly');
   await recordAudit(
     tx,
     SYSTEM_ACTOR,

@@ -1,7 +1,7 @@
 /** The `data` of credential events (never a secret or hash) and the ids that make them fire once. */
+import { deterministicEventId } from '../core/ids.ts';
 import { iso } from '../core/time.ts';
 import type { CredentialRow } from '../storage/repositories/credentials.ts';
-import { alertEventId } from '../usage/alerts.ts';
 
 export function credentialEventData(row: CredentialRow, extra: Record<string, unknown> = {}) {
   return {
@@ -20,5 +20,5 @@ export function credentialEventData(row: CredentialRow, extra: Record<string, un
  * sweep that notices expiry times passing all use this id, so the event is sent once.
  */
 export function expiredEventId(credentialId: string, expiresAt: number): string {
-  return alertEventId(expiresAt, `expired:${credentialId}:${expiresAt}`);
+  return deterministicEventId(expiresAt, `expired:${credentialId}:${expiresAt}`);
 }

@@ -1,11 +1,8 @@
 /** Endpoints and deliveries as both APIs show them (never a secret, except once on creation/rotation). */
 import { iso } from '../core/time.ts';
 import type { Storage } from '../storage/index.ts';
-import type {
-  WebhookAttemptRow,
-  WebhookDeliveryRow,
-  WebhookEndpointRow,
-} from '../storage/repositories/webhooks.ts';
+import type { WebhookAttemptRow, WebhookDeliveryRow } from '../storage/repositories/webhook-deliveries.ts';
+import type { WebhookEndpointRow } from '../storage/repositories/webhook-endpoints.ts';
 
 export function presentEndpoint(e: WebhookEndpointRow, now: number) {
   const overlapping = e.previous_secret_expires_at !== null && e.previous_secret_expires_at > now;
@@ -53,6 +50,6 @@ export function presentDelivery(d: WebhookDeliveryRow, attempts: readonly Webhoo
 
 /** Deliveries with their attempt logs (one query for all the attempts). */
 export async function presentDeliveries(storage: Storage, rows: readonly WebhookDeliveryRow[]) {
-  const attempts = await storage.webhooks.attemptsOf(rows.map((d) => d.id));
+  const attempts = await storage.webhooks.deliveries.attemptsOf(rows.map((d) => d.id));
   return rows.map((d) => presentDelivery(d, attempts));
 }

@@ -6,7 +6,8 @@ import { type Actor, recordAudit } from '../audit/record.ts';
 import { TEST_EVENT_TYPE } from '../contract/webhooks.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
-import type { WebhookDeliveryRow, WebhookEndpointRow } from '../storage/repositories/webhooks.ts';
+import type { WebhookDeliveryRow } from '../storage/repositories/webhook-deliveries.ts';
+import type { WebhookEndpointRow } from '../storage/repositories/webhook-endpoints.ts';
 import { pendingDelivery } from './emit.ts';
 import { notFound, type WebhookContext } from './endpoints.ts';
 
@@ -24,7 +25,7 @@ export async function sendTestEvent(
 ): Promise<WebhookDeliveryRow> {
   const now = ctx.clock.now();
   return ctx.storage.transaction(async (tx) => {
-    const endpoint = await tx.webhooks.getEndpoint(workspaceId, id);
+    const endpoint = await tx.webhooks.endpoints.get(workspaceId, id);
     if (!endpoint) throw notFound(id);
     assertEnabled(endpoint);
     // Recorded without fan-out: a test event is for this endpoint alone.
@@ -39,7 +40,7 @@ export async function sendTestEvent(
       data: JSON.stringify({ endpoint_id: id, message: 'This is a test event from Keyward.' }),
     });
     const delivery = pendingDelivery(event, id, now);
-    await tx.webhooks.insertDeliveries([delivery]);
+    await tx.webhooks.deliveries.insert([delivery]);
     await recordAudit(
       tx,
       actor,
@@ -66,9 +67,9 @@ export async function redeliver(
 ) {
   const now = ctx.clock.now();
   return ctx.storage.transaction(async (tx) => {
-    const endpoint = await tx.webhooks.getEndpoint(workspaceId, id);
+    const endpoint = await tx.webhooks.endpoints.get(workspaceId, id);
     if (!endpoint) throw notFound(id);
-    const original = await tx.webhooks.getDelivery(workspaceId, id, deliveryId);
+    const original = await tx.webhooks.deliveries.get(workspaceId, id, deliveryId);
     if (!original) throw new KeywardError('ERR_NOT_FOUND', `Delivery ${deliveryId} not found.`);
     assertEnabled(endpoint);
     const delivery = pendingDelivery(
@@ -76,7 +77,7 @@ export async function redeliver(
       id,
       now,
     );
-    await tx.webhooks.insertDeliveries([delivery]);
+    await tx.webhooks.deliveries.insert([delivery]);
     await recordAudit(
       tx,
       actor,

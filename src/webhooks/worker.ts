@@ -11,7 +11,7 @@ import { iso } from '../core/time.ts';
 import type { OutageLog } from '../faults/outage-log.ts';
 import { isUnavailable } from '../storage/errors.ts';
 import type { Storage } from '../storage/index.ts';
-import type { ClaimedDelivery } from '../storage/repositories/webhooks.ts';
+import type { ClaimedDelivery } from '../storage/repositories/webhook-deliveries.ts';
 import type { DestinationPolicy, ResolveAll } from './destination.ts';
 import { sweepExpiredCredentials } from './expiry-sweep.ts';
 import type { WebhookMetrics } from './metrics.ts';
@@ -110,7 +110,7 @@ export class WebhookWorker {
   claim(limit = this.concurrency): Promise<ClaimedDelivery[]> {
     const now = this.options.clock.now();
     const token = `${this.id}:${randomBytes(6).toString('hex')}`;
-    return this.options.storage.webhooks.claim(now, limit, now + this.leaseMs, token);
+    return this.options.storage.webhooks.deliveries.claim(now, limit, now + this.leaseMs, token);
   }
 
   /** Claims one batch and delivers it; resolves with how many deliveries it handled. */
@@ -187,7 +187,7 @@ export class WebhookWorker {
           last_error: 'endpoint disabled',
           completed_at: now,
         };
-        await storage.webhooks.complete(d.id, d.locked_by as string, outcome);
+        await storage.webhooks.deliveries.complete(d.id, d.locked_by as string, outcome);
         return 'skipped';
       }
       const body = `{"type":${JSON.stringify(d.event_type)},"timestamp":${JSON.stringify(iso(d.event_created_at))},"data":${d.event_data}}`;

@@ -39,7 +39,7 @@ describeDialects('webhook delivery', (create) => {
   // Each test starts with an empty queue: what one left pending is delivered (or given up) now.
   afterEach(async () => {
     healthy();
-    for (let i = 0; i < 10 && (await t().deps.storage.webhooks.countPending()) > 0; i++) {
+    for (let i = 0; i < 10 && (await t().deps.storage.webhooks.deliveries.countPending()) > 0; i++) {
       t().clock.advance(DAY);
       await workerFor(t()).drain();
     }
@@ -132,7 +132,7 @@ describeDialects('webhook delivery', (create) => {
     const worker = workerFor(t());
     await emit();
     await worker.runOnce();
-    expect((await t().deps.storage.webhooks.getEndpoint(ws, endpoint.id))?.failing_since).toBe(
+    expect((await t().deps.storage.webhooks.endpoints.get(ws, endpoint.id))?.failing_since).toBe(
       t().clock.now(),
     );
     t().clock.advance(5_000);
@@ -146,7 +146,7 @@ describeDialects('webhook delivery', (create) => {
       attempt_count: 3,
       response_status: 204,
     });
-    expect((await t().deps.storage.webhooks.getEndpoint(ws, endpoint.id))?.failing_since).toBeNull();
+    expect((await t().deps.storage.webhooks.endpoints.get(ws, endpoint.id))?.failing_since).toBeNull();
   });
 
   it('an endpoint failing for 5 days is disabled, audited, and gets no more deliveries until re-enabled', async () => {

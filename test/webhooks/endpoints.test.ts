@@ -290,7 +290,7 @@ describeDialects('webhook endpoints', (create) => {
         await admin.call('POST', `/api/webhooks/${created.id}/rotate-secret`, { overlap_seconds: 0 }),
       );
       expect(ended.previous_secret_expires_at).toBeNull();
-      const stored = await t().deps.storage.webhooks.getEndpoint(owner.workspaceId, created.id);
+      const stored = await t().deps.storage.webhooks.endpoints.get(owner.workspaceId, created.id);
       expect(stored).toMatchObject({ secret: ended.secret, previous_secret: null });
       const actions = (
         await t().deps.storage.audit.list(owner.workspaceId, { targetId: created.id }, { limit: 10 })

@@ -53,9 +53,9 @@ describeDialects('webhook retention', (create) => {
         attempts: 2,
         completed_at: status === 'pending' ? null : at,
       };
-      await storage.webhooks.insertDeliveries([row]);
+      await storage.webhooks.deliveries.insert([row]);
       for (const attempt of [1, 2]) {
-        await storage.webhooks.insertAttempt({
+        await storage.webhooks.deliveries.insertAttempt({
           delivery_id: row.id,
           endpoint_id: endpoint.id,
           workspace_id: ws,
@@ -81,13 +81,13 @@ describeDialects('webhook retention', (create) => {
       return { ...pendingDelivery(event, endpoint.id, at), status: 'succeeded' as const, completed_at: at };
     });
     for (let i = 0; i < backlog.length; i += 100)
-      await storage.webhooks.insertDeliveries(backlog.slice(i, i + 100));
+      await storage.webhooks.deliveries.insert(backlog.slice(i, i + 100));
 
     expect(await pruneWebhookDeliveries(storage, t.clock)).toBe(old.length + backlog.length);
-    for (const id of old) expect(await storage.webhooks.getDelivery(ws, endpoint.id, id)).toBeUndefined();
-    expect(await storage.webhooks.attemptsOf(old)).toEqual([]);
-    for (const id of kept) expect(await storage.webhooks.getDelivery(ws, endpoint.id, id)).toBeDefined();
-    expect(await storage.webhooks.attemptsOf(kept)).toHaveLength(kept.length * 2);
+    for (const id of old) expect(await storage.webhooks.deliveries.get(ws, endpoint.id, id)).toBeUndefined();
+    expect(await storage.webhooks.deliveries.attemptsOf(old)).toEqual([]);
+    for (const id of kept) expect(await storage.webhooks.deliveries.get(ws, endpoint.id, id)).toBeDefined();
+    expect(await storage.webhooks.deliveries.attemptsOf(kept)).toHaveLength(kept.length * 2);
     expect((await storage.events.list(ws, undefined, { limit: 10 })).items.map((e) => e.id)).toContain(
       event.id,
     );

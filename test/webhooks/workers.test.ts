@@ -71,7 +71,8 @@ describeDialects('webhook workers', (create) => {
     for (const w of workers) w.start();
     try {
       await eventually(
-        async () => received().length >= 1000 && (await t.deps.storage.webhooks.countPending()) === 0,
+        async () =>
+          received().length >= 1000 && (await t.deps.storage.webhooks.deliveries.countPending()) === 0,
         60_000,
       );
     } finally {

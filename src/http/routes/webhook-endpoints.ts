@@ -33,7 +33,7 @@ export function webhookEndpointRoutesOf(deps: AppDeps) {
     present,
 
     async list(workspaceId: string, query: { limit: number; cursor?: string | undefined }) {
-      const page = await storage.webhooks.listEndpoints(workspaceId, {
+      const page = await storage.webhooks.endpoints.list(workspaceId, {
         limit: query.limit,
         after: decodeCursor(query.cursor),
       });
@@ -63,7 +63,7 @@ export function webhookEndpointRoutesOf(deps: AppDeps) {
     async deliveries(workspaceId: string, id: string, query: z.output<typeof deliveriesQuery>) {
       await findEndpoint(ctx, workspaceId, id);
       const { status, event_type: eventType, limit, cursor } = query;
-      const page = await storage.webhooks.listDeliveries(
+      const page = await storage.webhooks.deliveries.list(
         workspaceId,
         id,
         { status, eventType },

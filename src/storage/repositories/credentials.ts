@@ -173,6 +173,21 @@ export class CredentialRepository {
       .execute();
   }
 
+  /**
+   * Credentials whose expiry time passed in `(from, to]` and that were not revoked or deleted (the
+   * webhook worker's sweep announces these as `credential.expired`).
+   */
+  expiredBetween(from: number, to: number): Promise<CredentialRow[]> {
+    return this.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('expires_at', '>', from)
+      .where('expires_at', '<=', to)
+      .where('revoked_at', 'is', null)
+      .where('deleted_at', 'is', null)
+      .execute();
+  }
+
   /** Expires a credential unless it already ended; false when another process got there first. */
   async expireIfActive(id: string, now: number): Promise<boolean> {
     const r = await this.db

@@ -1,44 +1,13 @@
 /**
- * Usage alerts: a key that used a set share of its budget, or a credential whose error rate in the
- * hour crossed a threshold. Event ids are derived from what they report, so each fires once.
+ * Error-rate alerts: a credential whose error rate in the hour crossed its workspace's threshold,
+ * checked after each write of the counters. Event ids are derived from what they report, so each
+ * fires once.
  */
-import { createHash } from 'node:crypto';
+import { deterministicEventId } from '../core/ids.ts';
 import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import type { Repositories } from '../storage/index.ts';
 import type { EventRow } from '../storage/repositories/events.ts';
 import type { UsageHourRow } from '../storage/repositories/usage.ts';
-
-/** `evt_<time><digest>`: sortable like other ids, identical for the same alert on every instance. */
-export function alertEventId(at: number, identity: string): string {
-  const digest = createHash('sha256').update(identity).digest('hex').slice(0, 12);
-  return `evt_${at.toString(36).padStart(9, '0')}${digest}`;
-}
-
-export function budgetAlert(input: {
-  workspaceId: string;
-  credentialId: string;
-  thresholdPercent: number;
-  limit: number;
-  remaining: number;
-  resetAt: number;
-  windowStart: number;
-}): EventRow {
-  const used = input.limit - input.remaining;
-  return {
-    id: alertEventId(input.windowStart, `budget:${input.credentialId}:${input.resetAt}`),
-    workspace_id: input.workspaceId,
-    type: 'usage.alert',
-    data: JSON.stringify({
-      kind: 'key_budget',
-      credential_id: input.credentialId,
-      threshold_percent: input.thresholdPercent,
-      used,
-      limit: input.limit,
-      window_resets_at: new Date(input.resetAt).toISOString(),
-    }),
-    created_at: input.windowStart,
-  };
-}
 
 /** After counters were written: the credentials whose hour now crosses their workspace's error threshold. */
 export async function errorRateAlerts(
@@ -64,7 +33,7 @@ export async function errorRateAlerts(
     const percent = (errors / total.requests) * 100;
     if (percent < settings.alert_error_rate_percent) continue;
     out.push({
-      id: alertEventId(row.hour, `errors:${row.credential_id}:${row.hour}`),
+      id: deterministicEventId(row.hour, `errors:${row.credential_id}:${row.hour}`),
       workspace_id: row.workspace_id,
       type: 'usage.alert',
       data: JSON.stringify({

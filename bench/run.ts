@@ -368,13 +368,29 @@ async function alone(id: string, text: string, body: (r: Row) => Promise<void>):
 
 let writes: { text: string; ok: boolean } | undefined;
 await alone('writes', 'keyward memory, statements counted', async (r) => {
-  const server = await launch.instrumented('writes', mainDb);
-  await checked([server], () =>
+  const counted = await countStatements(r, 'writes', mainDb, (server) => pingOf(server, main.key.secret));
+  const w = counted.kind('insert') + counted.kind('update') + counted.kind('delete');
+  writes = {
+    text: `${w} write statements (${counted.kind('insert')} insert, ${counted.kind('update')} update, ${counted.kind('delete')} delete) in ${counted.flushes} batches for ${count(counted.responses)} requests in ${settings.durationSec} s = ${(w / counted.responses).toFixed(5)} per request; ${counted.kind('select')} selects, ${counted.kind('other')} other`,
+    ok: w / counted.responses < 0.01,
+  };
+  r.notes = [`${w} writes / ${counted.flushes} batches in ${settings.durationSec} s`];
+});
+
+/** Statements the instrumented server sent, by kind, while `load` ran against it. */
+async function countStatements(
+  r: Row,
+  name: string,
+  databaseUrl: string,
+  load: (server: ServerProcess) => LoadSpec,
+  check: (server: ServerProcess) => Promise<void> = (server) =>
     expectStatus(`${server.url}/v1/ping`, { headers: bearer(main.key.secret) }, 200),
-  );
+) {
+  const server = await launch.instrumented(name, databaseUrl);
+  await checked([server], () => check(server));
   let before: StatementCounts | undefined;
   let after: StatementCounts | undefined;
-  await measureAlone({ row: r, servers: [server], specs: [pingOf(server, main.key.secret)] }, timing, {
+  await measureAlone({ row: r, servers: [server], specs: [load(server)] }, timing, {
     before: async () => {
       before = await statementCounts(server);
     },
@@ -383,47 +399,128 @@ await alone('writes', 'keyward memory, statements counted', async (r) => {
       after = await statementCounts(server);
     },
   });
-  const d = (k: string) => (after?.counts[k] ?? 0) - (before?.counts[k] ?? 0);
-  const w = d('insert') + d('update') + d('delete');
-  const flushes = (after?.flushes ?? 0) - (before?.flushes ?? 0);
-  const responses = r.measured?.responses ?? 0;
-  writes = {
-    text: `${w} write statements (${d('insert')} insert, ${d('update')} update, ${d('delete')} delete) in ${flushes} batches for ${count(responses)} requests in ${settings.durationSec} s = ${(w / responses).toFixed(5)} per request; ${d('select')} selects, ${d('other')} other`,
-    ok: w / responses < 0.01,
+  return {
+    kind: (k: string) => (after?.counts[k] ?? 0) - (before?.counts[k] ?? 0),
+    flushes: (after?.flushes ?? 0) - (before?.flushes ?? 0),
+    responses: r.measured?.responses ?? 0,
   };
-  r.notes = [`${w} writes / ${flushes} batches in ${settings.durationSec} s`];
-});
+}
 
 const postInit = (seeded: Seeded) => ({
   method: 'POST' as const,
   headers: { ...bearer(seeded.key.secret), 'content-type': 'application/json' },
   body: POST_BODY,
 });
-async function writeRow(r: Row, name: string, databaseUrl: string, seeded: Seeded): Promise<void> {
-  const server = await launch.keyward(name, databaseUrl);
-  const url = `${server.url}/v1/boards/${seeded.boardId}/posts`;
-  await checked([server], () => expectStatus(url, postInit(seeded), 201));
-  await measureAlone({ row: r, servers: [server], specs: [spec(url, postInit(seeded))] }, timing);
-}
+const postsUrl = (server: ServerProcess, seeded: Seeded) => `${server.url}/v1/boards/${seeded.boardId}/posts`;
 
-await alone('write-sqlite', 'write: POST /v1/boards/{id}/posts, SQLite', (r) =>
-  writeRow(r, 'write-sqlite', mainDb, main),
+await alone(
+  'write-statements',
+  'write: POST /v1/boards/{id}/posts, SQLite, statements counted',
+  async (r) => {
+    const counted = await countStatements(
+      r,
+      'write-statements',
+      mainCopy(),
+      (server) => spec(postsUrl(server, main), postInit(main)),
+      (server) => expectStatus(postsUrl(server, main), postInit(main), 201),
+    );
+    // Usage batches are statements too, but a second's batch is shared by every request of that second.
+    const per = (k: string) => (counted.kind(k) / counted.responses).toFixed(2);
+    r.notes = [
+      `per request: ${per('insert')} insert, ${per('select')} select, ${per('update')} update, ${per('delete')} delete, ${per('other')} other (begin/commit); ${counted.flushes} usage batches`,
+    ];
+  },
 );
 
-await alone('write-postgres', 'write: POST /v1/boards/{id}/posts, PostgreSQL', async (r) => {
-  let schema: Awaited<ReturnType<typeof createSchema>>;
+interface WriteDatabase {
+  /** One database per server (SQLite: copies of one file), or the same one for both (a PostgreSQL schema). */
+  urls: [string, string];
+  seeded: Seeded;
+  drop?: () => Promise<void>;
+}
+
+/**
+ * A write row and its bare baseline (bench/servers/bare-write.ts), interleaved like the compared
+ * rows above: the write row's note gives its share of the bare insert's req/s.
+ */
+async function writePair(
+  ids: { keyward: string; bare: string },
+  labels: { keyward: string; bare: string },
+  open: () => Promise<WriteDatabase>,
+): Promise<void> {
+  const own = [ids.keyward, ids.bare].filter(wanted);
+  if (own.length === 0) return;
+  const [keywardRow, bareRow]: Row[] = [
+    { id: ids.keyward, label: labels.keyward },
+    { id: ids.bare, label: labels.bare },
+  ];
+  const measuredRows = [keywardRow!, bareRow!].filter((row) => own.includes(row.id));
+  rows.push(...measuredRows);
+  log(`▶ ${measuredRows.map((row) => row.label).join(' | ')}`);
+  let database: WriteDatabase | undefined;
   try {
-    schema = await createSchema(postgresUrl());
+    database = await open();
+    const { urls, seeded } = database;
+    const subjects: Subject[] = [];
+    if (wanted(ids.keyward)) {
+      const server = await launch.keyward(ids.keyward, urls[0]);
+      await checked([server], () => expectStatus(postsUrl(server, seeded), postInit(seeded), 201));
+      subjects.push({
+        row: keywardRow!,
+        servers: [server],
+        specs: [spec(postsUrl(server, seeded), postInit(seeded))],
+      });
+    }
+    if (wanted(ids.bare)) {
+      const server = await launch.bareWrite(ids.bare, urls[1], seeded.workspaceId);
+      const init = { ...postInit(seeded), headers: { 'content-type': 'application/json' } };
+      await checked([server], () => expectStatus(postsUrl(server, seeded), init, 201));
+      subjects.push({ row: bareRow!, servers: [server], specs: [spec(postsUrl(server, seeded), init)] });
+    }
+    await measureInterleaved(subjects, timing, log);
   } catch (err) {
-    r.skipped = `n/a (PostgreSQL unreachable: ${(err as Error).message})`;
-    throw err;
-  }
-  try {
-    await writeRow(r, 'write-postgres', schema.url, await seed(schema.url));
+    for (const row of measuredRows) row.skipped ??= `failed: ${(err as Error).message.split('\n')[0]}`;
   } finally {
-    await schema.drop();
+    await database?.drop?.();
   }
-});
+  const k = keywardRow!.measured?.rps;
+  const b = bareRow!.measured?.rps;
+  if (k !== undefined && b !== undefined)
+    keywardRow!.notes = [
+      ...(keywardRow!.notes ?? []),
+      `${((k / b) * 100).toFixed(0)} % of the bare insert's req/s`,
+    ];
+  for (const row of measuredRows) {
+    const m = row.measured;
+    log(`  ${row.id}: ${m ? `${Math.round(m.rps)} req/s, p99 ${m.latency.p99.toFixed(2)} ms` : row.skipped}`);
+  }
+}
+
+await writePair(
+  { keyward: 'write-sqlite', bare: 'write-sqlite-bare' },
+  {
+    keyward: 'write: POST /v1/boards/{id}/posts, SQLite',
+    bare: 'write baseline: bare Fastify + better-sqlite3 insert, same pragmas',
+  },
+  async () => ({ urls: [mainCopy(), mainCopy()], seeded: main }),
+);
+
+await writePair(
+  { keyward: 'write-postgres', bare: 'write-postgres-bare' },
+  {
+    keyward: 'write: POST /v1/boards/{id}/posts, PostgreSQL',
+    bare: 'write baseline: bare Fastify + pg insert, same pool size',
+  },
+  async () => {
+    const schema = await createSchema(postgresUrl());
+    try {
+      return { urls: [schema.url, schema.url], seeded: await seed(schema.url), drop: () => schema.drop() };
+    } catch (err) {
+      await schema.drop();
+      throw err;
+    }
+  },
+);
 
 const rotating = `${label(largest)} credentials, ${count(settings.rotatingKeys)} keys in rotation`;
 await alone('rotate', `scale: ${rotating} (all fit the cache)`, async (r) => {

@@ -61,6 +61,18 @@ export class Launcher {
     return startServer({ name, args, env, port, logDir: this.logDir });
   }
 
+  /** bench/servers/bare-write.ts: one insert of Keyward's post row per request, into `databaseUrl`. */
+  async bareWrite(name: string, databaseUrl: string, workspaceId: string): Promise<ServerProcess> {
+    const port = await freePort();
+    const env = cleanEnv({
+      PORT: String(port),
+      BENCH_DATABASE_URL: databaseUrl,
+      BENCH_WORKSPACE_ID: workspaceId,
+    });
+    const args = ['--import', 'tsx', 'bench/servers/bare-write.ts'];
+    return startServer({ name, args, env, port, logDir: this.logDir });
+  }
+
   /** The bare Fastify app answering with `body`. */
   async baseline(name: string, body: string): Promise<ServerProcess> {
     const port = await freePort();

@@ -60,6 +60,8 @@ export function checkTargets(
     ratio('redis-1', 'memory', 0.6, 'keyward redis (one instance) ≥ 60 % of memory'),
     ratio('redis-2', 'redis-1', 1.0000001, 'two redis instances together > one'),
     ratio('verify', 'memory', 0.8, 'verify ≥ 80 % of keyward memory'),
+    ratio('write-sqlite', 'write-sqlite-bare', 0.5, 'SQLite write ≥ 50 % of a bare better-sqlite3 insert'),
+    ratio('write-postgres', 'write-postgres-bare', 0.5, 'PostgreSQL write ≥ 50 % of a bare pg insert'),
     {
       target: '0 database writes per request on the hot path',
       measured: writes ?? 'not measured',

@@ -47,14 +47,19 @@ export function openDatabase(url: string, options: OpenOptions = {}): OpenedData
   return { db: openPostgres(url, options), dialect };
 }
 
+/** How every SQLite connection is set up (the bench's bare write baseline uses the same). */
+export const SQLITE_PRAGMAS = [
+  'journal_mode = WAL',
+  // Several processes (server, CLI) share the file: wait for the writer instead of failing.
+  'busy_timeout = 5000',
+  'foreign_keys = ON',
+  'synchronous = NORMAL',
+] as const;
+
 function openSqlite(path: string): Kysely<Database> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  // Several processes (server, CLI) share the file: wait for the writer instead of failing.
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('synchronous = NORMAL');
+  for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
 }
 
@@ -104,6 +109,9 @@ export class StatementCache implements SqliteDatabase {
   }
 }
 
+/** Connections per process to PostgreSQL unless told otherwise (the bench's bare baseline uses the same). */
+export const PG_POOL_SIZE = 10;
+
 // int8 (bigint) columns hold epoch milliseconds and counts, all well inside Number's safe range.
 const pgTypes = {
   getTypeParser: (oid: number, format?: 'text' | 'binary') =>
@@ -114,7 +122,7 @@ function openPostgres(url: string, options: OpenOptions): Kysely<Database> {
   const statementTimeout = options.statementTimeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    max: options.poolSize ?? PG_POOL_SIZE,
     types: pgTypes as pg.CustomTypesConfig,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     // The server cancels a long statement; the client gives up on one whose answer never comes (a

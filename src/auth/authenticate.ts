@@ -3,16 +3,12 @@
  * budget of the client address, verification, and what the outcome answers. Keyward's own bearer
  * hook (`http/plugins/auth.ts`) and the `keyward/fastify` and `keyward/express` middlewares run this
  * same code through a small adapter (`AuthIo`), so refusals and headers are identical everywhere.
- *
- * Callback style and allocation-free for a cached key on the in-process limiter: the adapter's
- * functions take the framework's own request, reply and continuation as they are.
  */
 import type { Socket } from 'node:net';
 import type { RateLimitSpec } from '../core/durations.ts';
 import { memoOfConnection, type SecretMemo } from '../credentials/secret-memo.ts';
-import type { VerifyCode } from '../credentials/verify.ts';
 import type { IpBlocks } from '../limits/ip-blocks.ts';
-import type { BudgetState, MaybePromise, RateLimiter } from '../limits/rate-limiter.ts';
+import type { BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
 import {
   bearerSecret,
   type ErrorBody,
@@ -38,28 +34,38 @@ export interface AuthCredential {
   secretEndsAt: number | null;
 }
 
-/** A verification's outcome. `VerifyResult` is one. */
-export interface AuthOutcome<K extends AuthCredential = AuthCredential> {
-  code: VerifyCode;
-  credential: K | undefined;
-  ratelimit: BudgetState | undefined;
-  /** The key's own budget after this request, when it was charged (budget alerts). */
-  keyBudget?: BudgetState | undefined;
-  limitedBy: 'key' | 'workspace' | undefined;
-}
+/**
+ * A verification's outcome, by code. Only an identified credential has a budget to report; a
+ * valid outcome may carry more (`Valid`: the in-process verifier adds the key's own budget).
+ */
+export type AuthOutcome<
+  K extends AuthCredential = AuthCredential,
+  Valid extends object = { keyBudget?: BudgetState | undefined },
+> =
+  | { code: 'UNAUTHENTICATED' }
+  | {
+      code: 'KEY_EXPIRED' | 'KEY_REVOKED' | 'PLAN_REQUIRED' | 'SCOPE_INSUFFICIENT';
+      credential: K;
+      /** The tighter of the key and workspace budgets. */
+      ratelimit: BudgetState;
+    }
+  | { code: 'RATE_LIMITED'; credential: K; ratelimit: BudgetState; limitedBy: 'key' | 'workspace' }
+  | ({ code: 'VALID'; credential: K; ratelimit: BudgetState } & Valid);
+
+export type ValidOutcome<K extends AuthCredential = AuthCredential> = Extract<
+  AuthOutcome<K>,
+  { code: 'VALID' }
+>;
 
 /** `CredentialVerifier` in process; the verify API from another process (`middleware/remote.ts`). */
 export interface AuthVerifier<K extends AuthCredential = AuthCredential> {
-  verify(secret: string, now: number, scope?: string, memo?: SecretMemo): MaybePromise<AuthOutcome<K>>;
+  verify(secret: string, now: number, scope?: string, memo?: SecretMemo): Promise<AuthOutcome<K>>;
   /** A secret this process knows to be active: it passes even from a blocked address (shared NAT). */
   knownActive(secret: string, now: number): boolean;
 }
 
-/**
- * How one framework's request and reply are read and answered. Each function takes the framework's
- * request, reply and continuation (`done`/`next`) as they are, so no object is made per request.
- */
-export interface AuthIo<Req, Res, Next> {
+/** How one framework's request and reply are read and answered. */
+export interface AuthIo<Req, Res> {
   ip(req: Req): string;
   header(
     req: Req,
@@ -75,10 +81,6 @@ export interface AuthIo<Req, Res, Next> {
   refuse(res: Res, status: number, error: ErrorBody): void;
   /** The credential a request presented, set before any answer (its usage counts refusals too). */
   identified(req: Req, credential: AuthCredential, now: number): void;
-  /** Lets the request go on (to the handler, or to the body check). */
-  pass(next: Next): void;
-  /** An unexpected failure (the database is down): answered by the adapter or the framework's error path. */
-  fail(res: Res, next: Next, err: unknown): void;
 }
 
 export interface AuthenticatorDeps<K extends AuthCredential> {
@@ -88,144 +90,116 @@ export interface AuthenticatorDeps<K extends AuthCredential> {
   prefixes: readonly string[];
   failureLimit: RateLimitSpec;
   /** Called for every valid request whose key budget was charged (budget alerts). */
-  onValid?: ((credential: K, outcome: AuthOutcome<K>) => void) | undefined;
+  onValid?: ((outcome: ValidOutcome<K>) => void) | undefined;
 }
 
-export class Authenticator<K extends AuthCredential, Req, Res, Next> {
+/**
+ * One adapter's authenticator. Unexpected failures (the database is down) are thrown, for the
+ * adapter or the framework's error path to answer.
+ */
+export class Authenticator<K extends AuthCredential, Req, Res> {
   private readonly spot: ReturnType<typeof secretSpotter>;
 
   constructor(
     private readonly deps: AuthenticatorDeps<K>,
-    private readonly io: AuthIo<Req, Res, Next>,
+    private readonly io: AuthIo<Req, Res>,
   ) {
     this.spot = secretSpotter(deps.prefixes);
   }
 
   /**
-   * Authenticates one request for `scope` (`undefined` = any valid credential). `bodyMayFollow`: a
-   * request without an Authorization header but with a body passes to `checkBody`, which says so
-   * when the body holds the key.
+   * Authenticates one request for `scope` (`undefined` = any valid credential): true when it may go
+   * on, false when it has been answered. `bodyMayFollow`: a request without an Authorization header
+   * but with a body goes on to `checkBody`, which says so when the body holds the key.
    */
-  authenticate(
+  async authenticate(
     req: Req,
     res: Res,
-    next: Next,
     now: number,
     scope: string | undefined,
     bodyMayFollow: boolean,
-  ): void {
+  ): Promise<boolean> {
     const io = this.io;
     const header = io.header(req, 'authorization');
-    if (!this.deps.ipBlocks.empty && this.ipBlocked(req, res, now, header)) return;
+    if (!this.deps.ipBlocks.empty && this.ipBlocked(req, res, now, header)) return false;
     const url = io.url(req);
     if ((url.includes('?') && this.spot.inQueryString(url)) || this.spot.cookie(io.header(req, 'cookie'))) {
-      this.refuseFailure(req, res, next, now, WRONG_PLACE);
-      return;
+      await this.refuseFailure(req, res, now, WRONG_PLACE);
+      return false;
     }
     if (!header) {
-      if (bodyMayFollow && (io.header(req, 'content-length') || io.header(req, 'transfer-encoding'))) {
-        io.pass(next);
-        return;
-      }
+      if (bodyMayFollow && (io.header(req, 'content-length') || io.header(req, 'transfer-encoding')))
+        return true;
       io.refuse(res, 401, errorBody('ERR_UNAUTHENTICATED', MISSING_CREDENTIALS));
-      return;
+      return false;
     }
     const secret = bearerSecret(header);
     if (secret === undefined) {
-      this.refuseFailure(req, res, next, now, MALFORMED_HEADER);
-      return;
+      await this.refuseFailure(req, res, now, MALFORMED_HEADER);
+      return false;
     }
     const socket = io.socket(req);
-    let result: MaybePromise<AuthOutcome<K>>;
-    try {
-      result = this.deps.verifier.verify(
-        secret,
-        now,
-        scope,
-        socket === undefined ? undefined : memoOfConnection(socket),
-      );
-    } catch (err) {
-      io.fail(res, next, err);
-      return;
-    }
-    if (result instanceof Promise) {
-      result
-        .then((r) => this.conclude(r, req, res, next, now, scope))
-        .catch((err: unknown) => io.fail(res, next, err));
-    } else {
-      this.conclude(result, req, res, next, now, scope);
-    }
+    const memo = socket === undefined ? undefined : memoOfConnection(socket);
+    const outcome = await this.deps.verifier.verify(secret, now, scope, memo);
+    return this.conclude(outcome, req, res, now, scope);
   }
 
-  /** After the body was parsed, for a request that came without an Authorization header. */
-  checkBody(req: Req, res: Res, next: Next, now: number, body: unknown): void {
+  /** After the body was parsed, for a request that came without an Authorization header: always answers. */
+  async checkBody(req: Req, res: Res, now: number, body: unknown): Promise<void> {
     if (this.spot.anyValue(body)) {
-      this.refuseFailure(req, res, next, now, WRONG_PLACE);
+      await this.refuseFailure(req, res, now, WRONG_PLACE);
       return;
     }
     this.io.refuse(res, 401, errorBody('ERR_UNAUTHENTICATED', MISSING_CREDENTIALS));
   }
 
-  /** What a verification decided, once the rate-limit headers are set: pass, or answer with an error. */
-  conclude(
-    result: AuthOutcome<K>,
+  /** What a verification decided, once the rate-limit headers are set: true to go on, else answered. */
+  private async conclude(
+    outcome: AuthOutcome<K>,
     req: Req,
     res: Res,
-    next: Next,
     now: number,
     scope: string | undefined,
-  ): void {
+  ): Promise<boolean> {
     const io = this.io;
-    if (result.ratelimit) io.setRateLimit(res, result.ratelimit, now, result.code === 'RATE_LIMITED');
-    const credential = result.credential;
+    if (outcome.code === 'UNAUTHENTICATED') {
+      await this.refuseFailure(req, res, now, INVALID_KEY);
+      return false;
+    }
+    const credential = outcome.credential;
+    io.setRateLimit(res, outcome.ratelimit, now, outcome.code === 'RATE_LIMITED');
     // Set for every identified credential, so failed calls (403, 429) appear in its usage too.
-    if (credential !== undefined) io.identified(req, credential, now);
-    if (result.code === 'VALID') {
-      this.deps.onValid?.(credential!, result);
+    io.identified(req, credential, now);
+    if (outcome.code === 'VALID') {
+      this.deps.onValid?.(outcome);
       // A token replaced by "rotate later" still works; tell its caller until when.
-      const endsAt = credential!.secretEndsAt;
-      if (endsAt !== null) {
-        const grace = graceHeaders(endsAt);
-        io.setHeader(res, 'sunset', grace.sunset!);
-        io.setHeader(res, 'x-token-expires-at', grace['x-token-expires-at']!);
-      }
-      io.pass(next);
-      return;
+      if (credential.secretEndsAt !== null)
+        for (const [name, value] of Object.entries(graceHeaders(credential.secretEndsAt)))
+          io.setHeader(res, name, value);
+      return true;
     }
-    if (result.code === 'UNAUTHENTICATED') {
-      this.refuseFailure(req, res, next, now, INVALID_KEY);
-      return;
-    }
-    const error = refusalOf(
-      { code: result.code, kind: credential?.kind, limitedBy: result.limitedBy },
-      scope ?? 'any',
-    );
+    const error = refusalOf(outcome, credential.kind, scope ?? 'any');
     io.refuse(res, statusOf(error.code), error);
+    return false;
   }
 
   /**
    * A credential was presented and failed (unknown, or sent the wrong way): it counts against the
    * client's failure budget, whose state the rate-limit headers report; past it, 429.
    */
-  private refuseFailure(req: Req, res: Res, next: Next, now: number, message: string): void {
+  private async refuseFailure(req: Req, res: Res, now: number, message: string): Promise<void> {
     const io = this.io;
     const ip = io.ip(req);
     const { limit, windowMs } = this.deps.failureLimit;
-    const counted = this.deps.limiter.consume([{ key: `ip:${ip}`, limit, windowMs }], now);
-    const answer = (allowed: boolean, state: BudgetState) => {
-      io.setRateLimit(res, state, now, !allowed);
-      if (!allowed) {
-        this.deps.ipBlocks.block(ip, state.resetAt, now);
-        io.refuse(res, 429, tooManyFailures());
-        return;
-      }
-      io.refuse(res, 401, errorBody('ERR_UNAUTHENTICATED', message));
-    };
-    if (counted instanceof Promise) {
-      counted.then((r) => answer(r.allowed, r.states[0]!)).catch((err: unknown) => io.fail(res, next, err));
-    } else {
-      answer(counted.allowed, counted.states[0]!);
+    const counted = await this.deps.limiter.consume([{ key: `ip:${ip}`, limit, windowMs }], now);
+    const state = counted.states[0]!;
+    io.setRateLimit(res, state, now, !counted.allowed);
+    if (!counted.allowed) {
+      this.deps.ipBlocks.block(ip, state.resetAt, now);
+      io.refuse(res, 429, tooManyFailures());
+      return;
     }
+    io.refuse(res, 401, errorBody('ERR_UNAUTHENTICATED', message));
   }
 
   /** Refuses a blocked address, unless the request carries a known, active key (a shared NAT address). */

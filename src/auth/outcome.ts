@@ -41,21 +41,21 @@ export function errorBody(code: ErrorCode, message: string = ERRORS[code].messag
 
 export const statusOf = (code: ErrorCode): number => ERRORS[code].status;
 
-/** What an identified-or-not outcome needs to become a refusal. */
-export interface RefusedOutcome {
-  code: Exclude<VerifyCode, 'VALID'>;
-  kind?: 'api_key' | 'integration_token' | undefined;
-  limitedBy?: 'key' | 'workspace' | undefined;
-}
+/** A refused outcome of an identified credential: what its error needs. */
+export type RefusedOutcome =
+  | { code: 'KEY_EXPIRED' | 'KEY_REVOKED' | 'PLAN_REQUIRED' | 'SCOPE_INSUFFICIENT' }
+  | { code: 'RATE_LIMITED'; limitedBy: 'key' | 'workspace' };
 
 /**
- * The error of a refused outcome on a route requiring `scope`. UNAUTHENTICATED is also counted
- * against the client's failure budget by the caller (which may answer 429 instead).
+ * The error of a refused outcome for a credential of `kind` on a route requiring `scope`. (An
+ * unknown secret is answered by the caller, which also counts it against the client's failure budget.)
  */
-export function refusalOf(outcome: RefusedOutcome, scope: string): ErrorBody {
+export function refusalOf(
+  outcome: RefusedOutcome,
+  kind: 'api_key' | 'integration_token',
+  scope: string,
+): ErrorBody {
   switch (outcome.code) {
-    case 'UNAUTHENTICATED':
-      return errorBody('ERR_UNAUTHENTICATED', INVALID_KEY);
     case 'SCOPE_INSUFFICIENT':
       return errorBody('ERR_SCOPE_INSUFFICIENT', `This endpoint requires the ${scope} scope.`, {
         required: scope,
@@ -66,7 +66,7 @@ export function refusalOf(outcome: RefusedOutcome, scope: string): ErrorBody {
       });
     default: {
       const code = CODE_TO_ERROR[outcome.code];
-      const what = outcome.kind === 'integration_token' ? 'integration token' : 'API key';
+      const what = kind === 'integration_token' ? 'integration token' : 'API key';
       return errorBody(code, ERRORS[code].message.replace('API key', what));
     }
   }

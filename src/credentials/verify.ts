@@ -2,6 +2,7 @@
  * The one verification path (bearer hook, /v1/keys/verify): format and checksum, cache or storage,
  * lifecycle, plan, scope and both rate limits. Outcomes are values, not exceptions.
  */
+import type { AuthOutcome } from '../auth/authenticate.ts';
 import type { CachedCredential, CredentialCache } from '../cache/credential-cache.ts';
 import { parseRateLimit } from '../core/durations.ts';
 import { credentialState } from '../core/lifecycle.ts';
@@ -9,13 +10,7 @@ import type { Plan } from '../core/plans.ts';
 import { type RequiredScope, scopeSatisfies } from '../core/scopes.ts';
 import { digestSecret, hexOfDigest, isWellFormedSecret, secretPrefixOf } from '../core/secrets.ts';
 import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
-import type {
-  Budget,
-  BudgetState,
-  ConsumeResult,
-  MaybePromise,
-  RateLimiter,
-} from '../limits/rate-limiter.ts';
+import type { Budget, BudgetState, ConsumeResult, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
 import type { SecretMemo } from './secret-memo.ts';
@@ -29,17 +24,8 @@ export type VerifyCode =
   | 'SCOPE_INSUFFICIENT'
   | 'RATE_LIMITED';
 
-export interface VerifyResult {
-  valid: boolean;
-  code: VerifyCode;
-  credential: CachedCredential | undefined;
-  /** The tighter of the key and workspace budgets, when the credential was identified. */
-  ratelimit: BudgetState | undefined;
-  /** The key's own budget after this request (for budget alerts), when it was charged. */
-  keyBudget: BudgetState | undefined;
-  /** Which budget refused the request. */
-  limitedBy: 'key' | 'workspace' | undefined;
-}
+/** What verifying one secret decided; a valid outcome also carries the key's own budget (budget alerts). */
+export type VerifyResult = AuthOutcome<CachedCredential, { keyBudget: BudgetState }>;
 
 export interface VerifierDeps {
   storage: Storage;
@@ -56,9 +42,7 @@ const FALLBACK_PLAN: Plan = {
   workspaceLimit: null,
 };
 
-function outcome(code: VerifyCode, credential?: CachedCredential, ratelimit?: BudgetState): VerifyResult {
-  return { valid: code === 'VALID', code, credential, ratelimit, keyBudget: undefined, limitedBy: undefined };
-}
+const UNAUTHENTICATED: VerifyResult = { code: 'UNAUTHENTICATED' };
 
 /** A database read under way for a secret digest, and the cache generation it started in. */
 interface Loading {
@@ -72,21 +56,15 @@ export class CredentialVerifier {
 
   constructor(private readonly deps: VerifierDeps) {}
 
-  /**
-   * Synchronous for a cached credential and an in-process limiter (no promise, no microtask on the
-   * hot path); a promise when the database or Redis has to answer.
-   */
-  verify(secret: string, now: number, scope?: RequiredScope, memo?: SecretMemo): MaybePromise<VerifyResult> {
+  async verify(secret: string, now: number, scope?: RequiredScope, memo?: SecretMemo): Promise<VerifyResult> {
     // Prefix and length first (free); the checksum only on a cache miss: a secret whose SHA-256 is
     // in the cache is a real one, and every miss is still checked before any lookup.
-    if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return outcome('UNAUTHENTICATED');
+    if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return UNAUTHENTICATED;
     const digest = memo === undefined ? digestSecret(secret) : memo.digestOf(secret);
-    const cached = this.deps.cache.get(digest);
-    if (cached !== undefined) return this.decide(cached, now, scope);
-    if (!isWellFormedSecret(secret, this.deps.prefixes)) return outcome('UNAUTHENTICATED');
-    return this.load(digest).then((entry) =>
-      entry ? this.decide(entry, now, scope) : outcome('UNAUTHENTICATED'),
-    );
+    const entry =
+      this.deps.cache.get(digest) ??
+      (isWellFormedSecret(secret, this.deps.prefixes) ? await this.load(digest) : undefined);
+    return entry === undefined ? UNAUTHENTICATED : this.decide(entry, now, scope);
   }
 
   /**
@@ -100,20 +78,15 @@ export class CredentialVerifier {
   }
 
   /** Lifecycle, plan, both budgets and scope, for an identified credential. */
-  private decide(entry: CachedCredential, now: number, scope?: RequiredScope): MaybePromise<VerifyResult> {
+  private async decide(entry: CachedCredential, now: number, scope?: RequiredScope): Promise<VerifyResult> {
     const state = credentialState(entry, now);
     if (state !== 'active' || !entry.plan.apiAccess) {
-      const code: VerifyCode =
+      const code =
         state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
-      const peek = this.deps.limiter.peek(entry.budgets, now);
-      return peek instanceof Promise
-        ? peek.then((p) => outcome(code, entry, tightest(p.states)))
-        : outcome(code, entry, tightest(peek.states));
+      const peeked = await this.deps.limiter.peek(entry.budgets, now);
+      return { code, credential: entry, ratelimit: tightest(peeked.states) };
     }
-    const result = this.deps.limiter.consume(entry.budgets, now);
-    return result instanceof Promise
-      ? result.then((r) => charged(entry, r, scope))
-      : charged(entry, result, scope);
+    return charged(entry, await this.deps.limiter.consume(entry.budgets, now), scope);
   }
 
   private load(digest: string): Promise<CachedCredential | undefined> {
@@ -142,18 +115,15 @@ export class CredentialVerifier {
 }
 
 /** The outcome once both budgets were asked to charge one request. */
-function charged(entry: CachedCredential, result: ConsumeResult, scope?: RequiredScope): VerifyResult {
+function charged(credential: CachedCredential, result: ConsumeResult, scope?: RequiredScope): VerifyResult {
   if (!result.allowed) {
-    const denied = result.states[result.deniedIndex];
-    const limited = outcome('RATE_LIMITED', entry, denied);
-    limited.limitedBy = result.deniedIndex === 0 ? 'key' : 'workspace';
-    return limited;
+    const limitedBy = result.deniedIndex === 0 ? 'key' : 'workspace';
+    return { code: 'RATE_LIMITED', credential, ratelimit: result.states[result.deniedIndex]!, limitedBy };
   }
   const ratelimit = tightest(result.states);
-  if (scope && !scopeSatisfies(entry.scopes, scope)) return outcome('SCOPE_INSUFFICIENT', entry, ratelimit);
-  const valid = outcome('VALID', entry, ratelimit);
-  valid.keyBudget = result.states[0];
-  return valid;
+  if (scope && !scopeSatisfies(credential.scopes, scope))
+    return { code: 'SCOPE_INSUFFICIENT', credential, ratelimit };
+  return { code: 'VALID', credential, ratelimit, keyBudget: result.states[0]! };
 }
 
 export function toCacheEntry(
@@ -187,9 +157,9 @@ export function toCacheEntry(
   };
 }
 
-/** The budget with the least left is the one to report. */
-function tightest(states: readonly BudgetState[]): BudgetState | undefined {
-  let best: BudgetState | undefined;
-  for (const s of states) if (!best || s.remaining < best.remaining) best = s;
+/** The budget with the least left is the one to report (an entry always has its key's). */
+function tightest(states: readonly BudgetState[]): BudgetState {
+  let best = states[0]!;
+  for (const s of states) if (s.remaining < best.remaining) best = s;
   return best;
 }

@@ -9,7 +9,7 @@ import type { Redis } from 'ioredis';
 import { KeywardError } from '../core/errors.ts';
 import type { OutageLog } from '../faults/outage-log.ts';
 import { MemoryRateLimiter } from './memory-rate-limiter.ts';
-import type { Budget, ConsumeResult, MaybePromise, RateLimiter } from './rate-limiter.ts';
+import type { Budget, ConsumeResult, RateLimiter } from './rate-limiter.ts';
 
 export type RedisFailureMode = 'open' | 'closed';
 
@@ -39,26 +39,33 @@ export class FailoverRateLimiter implements RateLimiter {
     return this.options.redis.status === 'ready' && this.now() >= this.pausedUntil;
   }
 
-  consume(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult> {
+  async consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     if (!this.usingRedis) return this.degraded(budgets, now, 'consume');
-    return (this.options.primary.consume(budgets, now) as Promise<ConsumeResult>).catch((err: unknown) =>
-      this.failed(err, () => this.degraded(budgets, now, 'consume')),
-    );
+    try {
+      return await this.options.primary.consume(budgets, now);
+    } catch (err) {
+      this.failed(err);
+      return this.degraded(budgets, now, 'consume');
+    }
   }
 
-  peek(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult> {
+  async peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     if (!this.usingRedis) return this.degraded(budgets, now, 'peek');
-    return (this.options.primary.peek(budgets, now) as Promise<ConsumeResult>).catch((err: unknown) =>
-      this.failed(err, () => this.degraded(budgets, now, 'peek')),
-    );
+    try {
+      return await this.options.primary.peek(budgets, now);
+    } catch (err) {
+      this.failed(err);
+      return this.degraded(budgets, now, 'peek');
+    }
   }
 
   async refund(budgets: readonly Budget[], now: number): Promise<void> {
     if (!this.usingRedis) {
-      this.fallback.refund(this.scaled(budgets), now);
+      await this.fallback.refund(this.scaled(budgets), now);
       return;
     }
-    await Promise.resolve(this.options.primary.refund(budgets, now)).catch(() => {});
+    // A refund that cannot reach Redis is dropped: it only ever gives a unit back.
+    await this.options.primary.refund(budgets, now).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -66,17 +73,13 @@ export class FailoverRateLimiter implements RateLimiter {
     await this.options.primary.close();
   }
 
-  private failed<T>(err: unknown, then: () => MaybePromise<T>): MaybePromise<T> {
+  /** Redis failed a call: leave it alone for a pause, and say so once. */
+  private failed(err: unknown): void {
     this.pausedUntil = this.now() + (this.options.pauseMs ?? 1_000);
     this.options.outages?.down('redis', (err as Error).message);
-    return then();
   }
 
-  private degraded(
-    budgets: readonly Budget[],
-    now: number,
-    op: 'consume' | 'peek',
-  ): MaybePromise<ConsumeResult> {
+  private degraded(budgets: readonly Budget[], now: number, op: 'consume' | 'peek'): Promise<ConsumeResult> {
     this.options.outages?.down('redis');
     if (this.options.mode === 'closed') {
       return Promise.reject(

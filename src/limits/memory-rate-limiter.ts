@@ -33,7 +33,8 @@ export class MemoryRateLimiter implements RateLimiter {
     return this.entries.size;
   }
 
-  consume(budgets: readonly Budget[], now: number): ConsumeResult {
+  /** The check and the charge run in one synchronous step (no await between): no other call can slip in. */
+  async consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     if (now >= this.nextSweepAt) this.sweep(now);
     const deniedIndex = this.firstDenied(budgets, now);
     if (deniedIndex !== ALLOWED) return this.result(budgets, now, deniedIndex);
@@ -43,11 +44,11 @@ export class MemoryRateLimiter implements RateLimiter {
     return { allowed: true, states, deniedIndex };
   }
 
-  peek(budgets: readonly Budget[], now: number): ConsumeResult {
+  async peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult> {
     return this.result(budgets, now, this.firstDenied(budgets, now));
   }
 
-  refund(budgets: readonly Budget[], now: number): void {
+  async refund(budgets: readonly Budget[], now: number): Promise<void> {
     for (const budget of budgets) {
       const entry = this.entries.get(budget.key);
       // Only the window containing `now`: a refund for an earlier window must not lower a later one.
@@ -56,9 +57,8 @@ export class MemoryRateLimiter implements RateLimiter {
     }
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.entries.clear();
-    return Promise.resolve();
   }
 
   /** Count in the window containing `now`; a stale entry counts as zero without being touched. */

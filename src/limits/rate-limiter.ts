@@ -25,26 +25,21 @@ export interface ConsumeResult {
   deniedIndex: number;
 }
 
-/**
- * A backend answers synchronously when it can (in-process counters) and with a promise when it
- * must (Redis): the hot path then costs no promise and no microtask for the in-process limiter.
- */
-export type MaybePromise<T> = T | Promise<T>;
-
+/** Every backend answers with a promise, in-process or not, so callers have one way to use it. */
 export interface RateLimiter {
   /**
    * Charges one unit to every budget if all have room, atomically (no other caller can slip between
    * the check and the charge); charges nothing otherwise.
    */
-  consume(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
+  consume(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
   /** The states without charging anything. */
-  peek(budgets: readonly Budget[], now: number): MaybePromise<ConsumeResult>;
+  peek(budgets: readonly Budget[], now: number): Promise<ConsumeResult>;
   /**
    * Gives back the unit `consume` charged each budget at `now`, for an attempt that turned out not to
    * count (a sign-in charged up front that succeeded). Never below zero; a window that has ended is
    * left alone.
    */
-  refund(budgets: readonly Budget[], now: number): MaybePromise<void>;
+  refund(budgets: readonly Budget[], now: number): Promise<void>;
   close(): Promise<void>;
 }
 

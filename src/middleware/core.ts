@@ -112,9 +112,9 @@ async function inProcessBackend(options: InProcessOptions): Promise<Backend> {
       ipBlocks,
       prefixes: [config.keyPrefix, config.tokenPrefix],
       failureLimit: config.authFailureLimit,
-      onValid: (credential, result) => {
+      onValid: ({ credential, keyBudget }) => {
         const entry = credential as Parameters<typeof usage.budgetCharged>[0];
-        if (entry.alertBudgetPercent) usage.budgetCharged(entry, result.keyBudget);
+        if (entry.alertBudgetPercent) usage.budgetCharged(entry, keyBudget);
       },
     },
     clock,
@@ -154,4 +154,17 @@ export function failureAnswer(err: unknown): { status: number; error: ErrorBody;
   if (isUnavailable(err) || (err as { keywardUnavailable?: boolean })?.keywardUnavailable)
     return { status: 503, error: errorBody('ERR_UNAVAILABLE'), retryAfter: '5' };
   return { status: 500, error: errorBody('ERR_INTERNAL') };
+}
+
+/** How a middleware answers: status, headers and the error envelope. */
+export interface Answerer<Res> {
+  setHeader(res: Res, name: string, value: string): void;
+  refuse(res: Res, status: number, error: ErrorBody): void;
+}
+
+/** Answers an unexpected failure while verifying (see `failureAnswer`). */
+export function answerFailure<Res>(io: Answerer<Res>, res: Res, err: unknown): void {
+  const answer = failureAnswer(err);
+  if (answer.retryAfter) io.setHeader(res, 'retry-after', answer.retryAfter);
+  io.refuse(res, answer.status, answer.error);
 }

@@ -16,8 +16,8 @@ import { type AuthCredential, Authenticator, type AuthIo } from '../auth/authent
 import { rateLimitHeaders } from '../auth/outcome.ts';
 import type { RequiredScope } from '../core/scopes.ts';
 import {
+  answerFailure,
   type Backend,
-  failureAnswer,
   identityOf,
   type KeywardIdentity,
   type KeywardOptions,
@@ -39,14 +39,14 @@ const kAuth = Symbol('keyward.auth');
 const kCredential = Symbol('keyward.credential');
 type Marked = Request & { [kAuth]?: Instance; [kCredential]?: AuthCredential; keywardAt?: number };
 
-type Authn = Authenticator<AuthCredential, Request, Response, NextFunction>;
+type Authn = Authenticator<AuthCredential, Request, Response>;
 
 interface Instance {
   ready: Promise<{ backend: Backend; authenticator: Authn }>;
   started: { backend: Backend; authenticator: Authn } | undefined;
 }
 
-const io: AuthIo<Request, Response, NextFunction> = {
+const io: AuthIo<Request, Response> = {
   ip: (req) => req.ip ?? req.socket.remoteAddress ?? '',
   header: (req, name) => req.headers[name] as string | undefined,
   url: (req) => req.originalUrl,
@@ -64,15 +64,6 @@ const io: AuthIo<Request, Response, NextFunction> = {
     (req as Marked)[kCredential] = credential;
     (req as Marked).keywardAt = now;
     req.keyward = identityOf(credential);
-  },
-  pass: (next) => next(),
-  fail: (res, _next, err) => {
-    const answer = failureAnswer(err);
-    if (answer.retryAfter) res.setHeader('retry-after', answer.retryAfter);
-    res
-      .status(answer.status)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify({ error: answer.error }));
   },
 };
 
@@ -122,7 +113,7 @@ export function requireScope(scope: RequiredScope | 'any'): RequestHandler {
     else
       instance.ready.then(
         (started) => run(started, req, res, next, required),
-        (err: unknown) => io.fail(res, next, err),
+        (err: unknown) => answerFailure(io, res, err),
       );
   };
 }
@@ -156,23 +147,19 @@ function run(
   const now = backend.clock.now();
   // Express parses the body before the route (express.json()): a key in it is spotted at once.
   const body = req.body as unknown;
-  if (
+  const bodyHolds =
     req.headers.authorization === undefined &&
     typeof body === 'object' &&
     body !== null &&
-    Object.keys(body).length > 0
-  ) {
-    authenticator.authenticate(
-      req,
-      res,
-      () => authenticator.checkBody(req, res, next, now, body),
-      now,
-      scope,
-      true,
-    );
-    return;
-  }
-  authenticator.authenticate(req, res, next, now, scope, false);
+    Object.keys(body).length > 0;
+  authenticator
+    .authenticate(req, res, now, scope, bodyHolds)
+    .then(async (goOn) => {
+      if (!goOn) return;
+      if (bodyHolds) await authenticator.checkBody(req, res, now, body);
+      else next();
+    })
+    .catch((err: unknown) => answerFailure(io, res, err));
 }
 
 export default keyward;

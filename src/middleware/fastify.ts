@@ -11,13 +11,21 @@
  * failure budget per client address, and (in process) usage recorded in batches. Routes without a
  * scope are left alone. `app.keyward.close()` runs on the app's close: usage is flushed.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestAsyncHookHandler,
+  onSendHookHandler,
+  preValidationAsyncHookHandler,
+} from 'fastify';
 import { type AuthCredential, Authenticator, type AuthIo } from '../auth/authenticate.ts';
 import { rateLimitHeaders } from '../auth/outcome.ts';
 import type { RequiredScope } from '../core/scopes.ts';
+import { addRouteHook } from '../http/route-hooks.ts';
 import {
+  answerFailure,
   type Backend,
-  failureAnswer,
   identityOf,
   type KeywardIdentity,
   type KeywardOptions,
@@ -47,7 +55,7 @@ const kAt = Symbol('keyward.at');
 const kStart = Symbol('keyward.start');
 type Marked = FastifyRequest & { [kCredential]?: AuthCredential; [kAt]?: number; [kStart]?: number };
 
-const io: AuthIo<FastifyRequest, FastifyReply, HookHandlerDoneFunction> = {
+const io: AuthIo<FastifyRequest, FastifyReply> = {
   ip: (request) => request.ip,
   header: (request, name) => request.headers[name] as string | undefined,
   url: (request) => request.url,
@@ -65,12 +73,6 @@ const io: AuthIo<FastifyRequest, FastifyReply, HookHandlerDoneFunction> = {
     (request as Marked)[kCredential] = credential;
     (request as Marked)[kAt] = now;
     request.keyward = identityOf(credential);
-  },
-  pass: (done) => done(),
-  fail: (reply, _done, err) => {
-    const answer = failureAnswer(err);
-    if (answer.retryAfter) reply.header('retry-after', answer.retryAfter);
-    reply.code(answer.status).type('application/json; charset=utf-8').send({ error: answer.error });
   },
 };
 
@@ -91,58 +93,46 @@ async function keyward(app: FastifyInstance, options: KeywardOptions): Promise<v
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     const bodyMayFollow = methods.some((m) => !BODYLESS.has(m));
     const pattern = route.url;
-    const onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+    const onRequest: onRequestAsyncHookHandler = async (request, reply) => {
       (request as Marked)[kStart] = performance.now();
-      authenticator.authenticate(request, reply, done, clock.now(), required, bodyMayFollow);
+      try {
+        if (!(await authenticator.authenticate(request, reply, clock.now(), required, bodyMayFollow)))
+          return reply;
+      } catch (err) {
+        answerFailure(io, reply, err);
+        return reply;
+      }
     };
-    prepend(route, 'onRequest', onRequest);
-    if (bodyMayFollow)
-      prepend(
-        route,
-        'preValidation',
-        (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-          if ((request as Marked)[kCredential] !== undefined) return done();
-          authenticator.checkBody(request, reply, done, clock.now(), request.body);
-        },
-      );
-    if (record)
-      append(
-        route,
-        'onSend',
-        (
-          request: FastifyRequest,
-          reply: FastifyReply,
-          payload: unknown,
-          done: (err: null, p: unknown) => void,
-        ) => {
-          const credential = (request as Marked)[kCredential];
-          if (credential !== undefined)
-            record({
-              credentialId: credential.credentialId,
-              workspaceId: credential.workspaceId,
-              ip: request.ip,
-              at: (request as Marked)[kAt]!,
-              method: request.method,
-              route: pattern,
-              status: reply.statusCode,
-              latencyMs: performance.now() - ((request as Marked)[kStart] ?? performance.now()),
-            });
-          done(null, payload);
-        },
-      );
+    addRouteHook(route, 'onRequest', onRequest, 'first');
+    if (bodyMayFollow) {
+      const bodyCheck: preValidationAsyncHookHandler = async (request, reply) => {
+        if ((request as Marked)[kCredential] !== undefined) return;
+        await authenticator
+          .checkBody(request, reply, clock.now(), request.body)
+          .catch((err: unknown) => answerFailure(io, reply, err));
+        return reply;
+      };
+      addRouteHook(route, 'preValidation', bodyCheck, 'first');
+    }
+    if (record) {
+      const onSend: onSendHookHandler = (request, reply, payload, done) => {
+        const credential = (request as Marked)[kCredential];
+        if (credential !== undefined)
+          record({
+            credentialId: credential.credentialId,
+            workspaceId: credential.workspaceId,
+            ip: request.ip,
+            at: (request as Marked)[kAt]!,
+            method: request.method,
+            route: pattern,
+            status: reply.statusCode,
+            latencyMs: performance.now() - ((request as Marked)[kStart] ?? performance.now()),
+          });
+        done(null, payload);
+      };
+      addRouteHook(route, 'onSend', onSend, 'last');
+    }
   });
-}
-
-type HookName = 'onRequest' | 'preValidation' | 'onSend';
-function hooksOf(route: object, name: HookName): unknown[] {
-  const own = (route as Record<HookName, unknown>)[name];
-  return own === undefined ? [] : Array.isArray(own) ? own : [own];
-}
-function prepend(route: object, name: HookName, hook: unknown): void {
-  (route as Record<HookName, unknown[]>)[name] = [hook, ...hooksOf(route, name)];
-}
-function append(route: object, name: HookName, hook: unknown): void {
-  (route as Record<HookName, unknown[]>)[name] = [...hooksOf(route, name), hook];
 }
 
 // Not encapsulated: the hooks apply to the routes of the context that registers the plugin (what

@@ -115,36 +115,33 @@ export class RemoteVerifier implements AuthVerifier {
 }
 
 function unauthenticated(): AuthOutcome {
-  return { code: 'UNAUTHENTICATED', credential: undefined, ratelimit: undefined, limitedBy: undefined };
+  return { code: 'UNAUTHENTICATED' };
 }
 
 function outcomeOf(answer: VerifyAnswer, headers: http.IncomingHttpHeaders): AuthOutcome {
   const d = answer.data;
   const code = CODES.get(d.code);
   if (code === undefined) throw new Error(`unknown verify code ${d.code}`);
+  if (code === 'UNAUTHENTICATED') return unauthenticated();
+  if (!d.credential_id || !d.workspace_id || !d.kind || !d.ratelimit)
+    throw new Error(`verify answer ${d.code} without its credential or budget`);
   const endsAt = headers['x-token-expires-at'];
-  const credential: AuthCredential | undefined =
-    d.credential_id && d.workspace_id && d.kind
-      ? {
-          credentialId: d.credential_id,
-          workspaceId: d.workspace_id,
-          kind: d.kind,
-          scopes: d.scopes,
-          secretEndsAt: typeof endsAt === 'string' ? Date.parse(endsAt) : null,
-        }
-      : undefined;
-  const limitedBy = headers['x-keyward-limited-by'];
-  return {
-    code,
-    credential,
-    ratelimit: d.ratelimit
-      ? {
-          key: '',
-          limit: d.ratelimit.limit,
-          remaining: d.ratelimit.remaining,
-          resetAt: d.ratelimit.reset * 1000,
-        }
-      : undefined,
-    limitedBy: limitedBy === 'key' || limitedBy === 'workspace' ? limitedBy : undefined,
+  const credential: AuthCredential = {
+    credentialId: d.credential_id,
+    workspaceId: d.workspace_id,
+    kind: d.kind,
+    scopes: d.scopes,
+    secretEndsAt: typeof endsAt === 'string' ? Date.parse(endsAt) : null,
   };
+  const ratelimit = {
+    key: '',
+    limit: d.ratelimit.limit,
+    remaining: d.ratelimit.remaining,
+    resetAt: d.ratelimit.reset * 1000,
+  };
+  if (code !== 'RATE_LIMITED') return { code, credential, ratelimit };
+  const limitedBy = headers['x-keyward-limited-by'];
+  if (limitedBy !== 'key' && limitedBy !== 'workspace')
+    throw new Error('verify answer ERR_RATE_LIMITED without x-keyward-limited-by');
+  return { code, credential, ratelimit, limitedBy };
 }

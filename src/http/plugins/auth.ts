@@ -9,9 +9,8 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
-  HookHandlerDoneFunction,
-  onRequestHookHandler,
-  preValidationHookHandler,
+  onRequestAsyncHookHandler,
+  preValidationAsyncHookHandler,
 } from 'fastify';
 import { Authenticator, type AuthIo } from '../../auth/authenticate.ts';
 import { bearerSecret, retryAfterSeconds } from '../../auth/outcome.ts';
@@ -50,10 +49,10 @@ export function setRateLimitHeaders(
 export type UnknownRouteHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** Keyward's own Fastify app as the neutral authenticator sees it (`auth/authenticate.ts`). */
-const serverIo: AuthIo<FastifyRequest, FastifyReply, HookHandlerDoneFunction> = {
+const serverIo: AuthIo<FastifyRequest, FastifyReply> = {
   ip: (request) => request.ip,
-  header: (request, name) => request.raw.headers[name] as string | undefined,
-  url: (request) => request.raw.url!,
+  header: (request, name) => request.headers[name] as string | undefined,
+  url: (request) => request.url,
   socket: (request) => request.raw.socket,
   setRateLimit: setRateLimitHeaders,
   setHeader: (reply, name, value) => {
@@ -66,27 +65,20 @@ const serverIo: AuthIo<FastifyRequest, FastifyReply, HookHandlerDoneFunction> = 
     request.credential = credential as CachedCredential;
     request.credentialAt = now;
   },
-  pass: (done) => done(),
-  fail: (_reply, done, err) => done(err as Error),
 };
 
 /** Adds bearer authentication to every route with `config.scope`; returns the unknown-route hook. */
 export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): UnknownRouteHook {
   const { verifier, clock, config } = deps;
-  const authenticator = new Authenticator<
-    CachedCredential,
-    FastifyRequest,
-    FastifyReply,
-    HookHandlerDoneFunction
-  >(
+  const authenticator = new Authenticator<CachedCredential, FastifyRequest, FastifyReply>(
     {
       verifier,
       limiter: deps.limiter,
       ipBlocks: deps.ipBlocks,
       prefixes: [config.keyPrefix, config.tokenPrefix],
       failureLimit: config.authFailureLimit,
-      onValid: (credential, result) => {
-        if (credential.alertBudgetPercent) deps.usage.budgetCharged(credential, result.keyBudget);
+      onValid: ({ credential, keyBudget }) => {
+        if (credential.alertBudgetPercent) deps.usage.budgetCharged(credential, keyBudget);
       },
     },
     serverIo,
@@ -95,26 +87,22 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): Unknown
   app.decorateRequest('credential', undefined);
   app.decorateRequest('credentialAt', 0);
 
-  /**
-   * The onRequest hook of one route. Callback style, and verification answers synchronously for a
-   * cached key on the in-process limiter: a request of a known key costs no promise here.
-   */
-  function bearerHook(scope: RequiredScope | 'any', bodyMayFollow: boolean): onRequestHookHandler {
+  /** The onRequest hook of one route: a refused request is answered here and goes no further. */
+  function bearerHook(scope: RequiredScope | 'any', bodyMayFollow: boolean): onRequestAsyncHookHandler {
     const required = scope === 'any' ? undefined : scope;
-    return (request, reply, done) => {
+    return async (request, reply) => {
       // The first hook of its route: it marks the start for the response observer.
       stampStart(request);
-      authenticator.authenticate(request, reply, done, clock.now(), required, bodyMayFollow);
+      if (!(await authenticator.authenticate(request, reply, clock.now(), required, bodyMayFollow)))
+        return reply;
     };
   }
 
   // Requests without an Authorization header but with a body: refuse, pointing at the header.
-  const bodyCheck: preValidationHookHandler = (request, reply, done) => {
-    if (request.credential) {
-      done();
-      return;
-    }
-    authenticator.checkBody(request, reply, done, clock.now(), request.body);
+  const bodyCheck: preValidationAsyncHookHandler = async (request, reply) => {
+    if (request.credential) return;
+    await authenticator.checkBody(request, reply, clock.now(), request.body);
+    return reply;
   };
 
   /**
@@ -127,8 +115,9 @@ export function registerBearerAuth(app: FastifyInstance, deps: AppDeps): Unknown
     const secret = bearerSecret(header);
     if (secret === undefined) return;
     const now = clock.now();
-    const result = await Promise.resolve(verifier.verify(secret, now)).catch(() => undefined);
-    if (result?.ratelimit) setRateLimitHeaders(reply, result.ratelimit, now, false);
+    const outcome = await verifier.verify(secret, now).catch(() => undefined);
+    if (outcome !== undefined && outcome.code !== 'UNAUTHENTICATED')
+      setRateLimitHeaders(reply, outcome.ratelimit, now, false);
   };
 
   // Hooks go on the routes that declare a scope, and only there: other routes pay nothing, and no

@@ -45,35 +45,25 @@ export const verifyRoutes =
         },
         onRequest: requireOperator(deps, 'verify'),
       },
-      (request, reply) => {
+      async (request, reply) => {
         const now = deps.clock.now();
         const { key, scope } = request.body;
-        // Synchronous for a cached key on the in-process limiter: no promise per call then. A backend
-        // often verifies one key several times in a row: its connection's memo saves the hash.
-        const result = deps.verifier.verify(
+        // A backend often verifies one key several times in a row: its connection's memo saves the hash.
+        const result = await deps.verifier.verify(
           key,
           now,
           scope as RequiredScope | undefined,
           memoOfConnection(request.raw.socket),
         );
-        if (result instanceof Promise) {
-          result
-            .then((r) => answer(r, request.ip, reply, now))
-            .catch((err: unknown) => reply.send(err as never));
-        } else {
-          answer(result, request.ip, reply, now);
-        }
+        return answer(result, request.ip, reply, now);
       },
     );
 
-    function answer(result: VerifyResult, ip: string, reply: FastifyReply, now: number): void {
-      const limits = result.ratelimit;
-      if (limits) setRateLimitHeaders(reply, limits, now, result.code === 'RATE_LIMITED');
+    function answer(result: VerifyResult, ip: string, reply: FastifyReply, now: number): FastifyReply {
+      if (result.code === 'UNAUTHENTICATED') return reply.send(bodyOf(result));
       const c = result.credential;
-      if (
-        c &&
-        (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED')
-      ) {
+      setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
+      if (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED') {
         deps.usage.record({
           credentialId: c.credentialId,
           workspaceId: c.workspaceId,
@@ -85,45 +75,53 @@ export const verifyRoutes =
           latencyMs: 0,
         });
       }
-      if (result.code === 'VALID' && c) {
+      if (result.code === 'VALID') {
         // Every path that charges a key raises its budget alert (once per window), this one too.
         if (c.alertBudgetPercent) deps.usage.budgetCharged(c, result.keyBudget);
         // The headers a route of the caller's should forward, as Keyward's own routes send them.
-        if (c.secretEndsAt !== null)
-          for (const [n, v] of Object.entries(graceHeaders(c.secretEndsAt))) reply.header(n, v);
-      } else if (result.code === 'RATE_LIMITED' && result.limitedBy) {
-        // Which budget refused (a route answers it as details.limit): for keyward/fastify and keyward/express.
-        reply.header('x-keyward-limited-by', result.limitedBy);
-      }
-      if (result.code === 'VALID' && c && limits) {
+        if (c.secretEndsAt !== null) reply.headers(graceHeaders(c.secretEndsAt));
         // Only the budget changes between two answers for one cache entry.
         c.verifyAnswer ??= splitAtRatelimit(reply, bodyOf(result));
         const [head, tail] = c.verifyAnswer;
+        const limits = result.ratelimit;
         const ratelimit = `{"limit":${limits.limit},"remaining":${limits.remaining},"reset":${resetSeconds(limits.resetAt)}}`;
-        reply.type(JSON_UTF8).send((head + ratelimit + tail) as never);
-        return;
+        return reply.type(JSON_UTF8).send((head + ratelimit + tail) as never);
       }
-      reply.send(bodyOf(result));
+      // Which budget refused (a route answers it as details.limit): for keyward/fastify and keyward/express.
+      if (result.code === 'RATE_LIMITED') reply.header('x-keyward-limited-by', result.limitedBy);
+      return reply.send(bodyOf(result));
     }
   };
 
 const resetSeconds = (resetAt: number): number => Math.ceil(resetAt / 1000);
 
 function bodyOf(result: VerifyResult): VerifyAnswer {
+  if (result.code === 'UNAUTHENTICATED') {
+    return {
+      data: {
+        valid: false,
+        code: VERIFY_CODES.UNAUTHENTICATED,
+        workspace_id: null,
+        credential_id: null,
+        kind: null,
+        scopes: [],
+        ratelimit: null,
+        expires_at: null,
+      },
+    };
+  }
   const c = result.credential;
   const limits = result.ratelimit;
   return {
     data: {
-      valid: result.valid,
+      valid: result.code === 'VALID',
       code: VERIFY_CODES[result.code],
-      workspace_id: c?.workspaceId ?? null,
-      credential_id: c?.credentialId ?? null,
-      kind: c?.kind ?? null,
-      scopes: c ? [...c.scopes] : [],
-      ratelimit: limits
-        ? { limit: limits.limit, remaining: limits.remaining, reset: resetSeconds(limits.resetAt) }
-        : null,
-      expires_at: c?.expiresAt != null ? new Date(c.expiresAt).toISOString() : null,
+      workspace_id: c.workspaceId,
+      credential_id: c.credentialId,
+      kind: c.kind,
+      scopes: [...c.scopes],
+      ratelimit: { limit: limits.limit, remaining: limits.remaining, reset: resetSeconds(limits.resetAt) },
+      expires_at: c.expiresAt !== null ? new Date(c.expiresAt).toISOString() : null,
     },
   };
 }

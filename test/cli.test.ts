@@ -9,6 +9,7 @@ import { systemClock } from '../src/core/clock.ts';
 import { hashSecret, isWellFormedSecret } from '../src/core/secrets.ts';
 import { createApiKey } from '../src/credentials/api-keys.ts';
 import type { CredentialContext } from '../src/credentials/context.ts';
+import { redisChannels } from '../src/server/redis-names.ts';
 import { type CliResult, type RunningCliServer, runCli, runCliJson, startServer } from './support/cli.ts';
 import { testRedisUrl } from './support/services.ts';
 import { dialects, type TestDatabase } from './support/storages.ts';
@@ -327,7 +328,8 @@ describe.each(dialects())('keyward CLI on $name', ({ name, create }) => {
         const subscriber = new Redis(redisUrl!);
         try {
           const received: unknown[] = [];
-          await subscriber.subscribe('keyward:invalidations');
+          // The channel `serve` subscribes to (compose.ts takes it from the same place).
+          await subscriber.subscribe(redisChannels().invalidations);
           subscriber.on('message', (_channel, text: string) => received.push(JSON.parse(text)));
           await runCliJson(['key', 'revoke', credential.id], { ...env, KEYWARD_REDIS_URL: redisUrl });
           await expect

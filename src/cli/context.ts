@@ -5,10 +5,12 @@ import type { InvalidationMessage } from '../cache/invalidation-bus.ts';
 import { type Config, loadConfig } from '../config/config.ts';
 import { systemClock } from '../core/clock.ts';
 import type { CredentialContext } from '../credentials/context.ts';
+import { credentialContextFor } from '../server/credential-context.ts';
+import { redisChannels } from '../server/redis-names.ts';
 import { openStorage, type Storage } from '../storage/index.ts';
 
-/** The channel `keyward serve` subscribes to (compose's default Redis prefix). */
-export const INVALIDATION_CHANNEL = 'keyward:invalidations';
+/** The channel `keyward serve` subscribes to, under the default Redis prefix it uses too. */
+const INVALIDATION_CHANNEL = redisChannels().invalidations;
 
 export interface ConnectionOptions {
   databaseUrl?: string | undefined;
@@ -44,16 +46,11 @@ export async function withCommandContext<T>(
   try {
     // A fresh checkout has no schema yet; migrating is a no-op once it is current.
     await storage.migrate();
-    const credentials: CredentialContext = {
-      storage,
-      clock: systemClock,
-      keyPrefix: config.keyPrefix,
-      tokenPrefix: config.tokenPrefix,
-      plans: config.plans,
-      // Without Redis there is nothing to do: the change is already in the database invalidation log,
-      // which every running server polls.
-      notify: async (message) => publisher?.publish(message),
-    };
+    // Without Redis there is nothing to do: the change is already in the database invalidation log,
+    // which every running server polls.
+    const credentials = credentialContextFor(config, storage, systemClock, async (message) =>
+      publisher?.publish(message),
+    );
     return await fn({ config, storage, credentials });
   } finally {
     publisher?.close();

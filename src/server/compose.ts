@@ -24,6 +24,8 @@ import { outboxUsageEvents } from '../webhooks/emit.ts';
 import { WebhookMetrics } from '../webhooks/metrics.ts';
 import { startWebhookWorker } from '../webhooks/run.ts';
 import type { WebhookWorker } from '../webhooks/worker.ts';
+import { credentialContextFor } from './credential-context.ts';
+import { DEFAULT_REDIS_PREFIX, redisChannels } from './redis-names.ts';
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -81,7 +83,8 @@ async function composeOver(
   options: ComposeOptions,
 ): Promise<Composed> {
   await storage.migrate();
-  const prefix = options.redisPrefix ?? 'keyward:';
+  const prefix = options.redisPrefix ?? DEFAULT_REDIS_PREFIX;
+  const channels = redisChannels(prefix);
 
   const redisConnections = config.redisUrl
     ? openRedisConnections(config.redisUrl, { outages, connectTimeoutMs: config.dbConnectTimeout })
@@ -99,12 +102,12 @@ async function composeOver(
     storage,
     cache,
     redis:
-      redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}invalidations` } : undefined,
+      redis && subscriber ? { publisher: redis, subscriber, channel: channels.invalidations } : undefined,
     pollIntervalMs: options.pollIntervalMs,
   });
   await bus.start();
   const ipBlocks = new IpBlocks({
-    redis: redis && subscriber ? { publisher: redis, subscriber, channel: `${prefix}ip-blocks` } : undefined,
+    redis: redis && subscriber ? { publisher: redis, subscriber, channel: channels.ipBlocks } : undefined,
   });
   await ipBlocks.start();
   const instances = redis ? new InstanceCount(redis, { prefix }) : undefined;
@@ -162,14 +165,7 @@ async function composeOver(
     redisPing: redis ? () => redis.ping() : undefined,
     outages,
     webhookMetrics,
-    credentials: {
-      storage,
-      clock,
-      keyPrefix: config.keyPrefix,
-      tokenPrefix: config.tokenPrefix,
-      plans: config.plans,
-      notify: (m) => bus.publish(m),
-    },
+    credentials: credentialContextFor(config, storage, clock, (m) => bus.publish(m)),
   };
 
   const jobFailed = (job: string) => (err: unknown) =>

@@ -155,8 +155,8 @@ async function listKeys(storage: Storage, workspaceId: string, now: number): Pro
   let after: string | undefined;
   do {
     const page = await storage.credentials.list(workspaceId, 'api_key', { limit: 100, after });
-    for (const row of page.items)
-      keys.push(presentCredential(row, await storage.credentials.secretsOf(row.id), now));
+    const secrets = await storage.credentials.secretsOfEach(page.items.map((row) => row.id));
+    for (const row of page.items) keys.push(presentCredential(row, secrets.get(row.id) ?? [], now));
     after = page.nextAfter ?? undefined;
   } while (after);
   return keys;

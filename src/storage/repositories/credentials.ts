@@ -133,6 +133,23 @@ export class CredentialRepository {
       .execute();
   }
 
+  /**
+   * The secrets of several credentials in one query (a page of a list), each newest first as
+   * `secretsOf` returns them; a credential without secrets maps to an empty list.
+   */
+  async secretsOfEach(credentialIds: readonly string[]): Promise<Map<string, SecretRow[]>> {
+    const byCredential = new Map<string, SecretRow[]>(credentialIds.map((id) => [id, []]));
+    if (credentialIds.length === 0) return byCredential;
+    const rows = await this.db
+      .selectFrom('credential_secrets')
+      .selectAll()
+      .where('credential_id', 'in', [...credentialIds])
+      .orderBy('created_at', 'desc')
+      .execute();
+    for (const row of rows) byCredential.get(row.credential_id)?.push(row);
+    return byCredential;
+  }
+
   async update(
     id: string,
     patch: Partial<Omit<CredentialRow, 'id' | 'workspace_id' | 'kind'>>,

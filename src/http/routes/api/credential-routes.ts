@@ -20,6 +20,13 @@ export function credentialRoutesOf(deps: AppDeps, kind: Kind) {
   const present = async (row: CredentialRow) =>
     presentCredential(row, await storage.credentials.secretsOf(row.id), clock.now());
 
+  /** A page of credentials with the secrets of all of them read in one query. */
+  const presentPage = async (rows: CredentialRow[]) => {
+    const secrets = await storage.credentials.secretsOfEach(rows.map((row) => row.id));
+    const now = clock.now();
+    return rows.map((row) => presentCredential(row, secrets.get(row.id) ?? [], now));
+  };
+
   /** The credential of this kind in the workspace, or ERR_NOT_FOUND (another kind is not found either). */
   const find = async (workspaceId: string, id: string) => {
     const row = await storage.credentials.get(workspaceId, id);
@@ -36,7 +43,7 @@ export function credentialRoutesOf(deps: AppDeps, kind: Kind) {
         limit: query.limit,
         after: decodeCursor(query.cursor),
       });
-      return listResponseAsync(page, (rows) => Promise.all(rows.map(present)));
+      return listResponseAsync(page, presentPage);
     },
 
     async revoke(workspaceId: string, id: string, actor: Actor) {

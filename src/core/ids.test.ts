@@ -1,6 +1,7 @@
 /** Ids: a type prefix, sortable by creation time, unique. */
 import { describe, expect, it } from 'vitest';
-import { hasIdPrefix, ID_PREFIXES, type IdKind, newId } from './ids.ts';
+import { ManualClock } from './clock.ts';
+import { deterministicEventId, hasIdPrefix, ID_PREFIXES, type IdKind, newId } from './ids.ts';
 
 const T = Date.parse('2026-01-01T00:00:00Z');
 
@@ -16,7 +17,7 @@ describe('ids', () => {
     ['event', 'evt_'],
     ['user', 'usr_'],
   ] as [IdKind, string][])('a %s id starts with %s', (kind, prefix) => {
-    const id = newId(kind);
+    const id = newId(kind, T);
     expect(id.startsWith(prefix)).toBe(true);
     expect(hasIdPrefix(id, kind)).toBe(true);
   });
@@ -27,9 +28,9 @@ describe('ids', () => {
   });
 
   it('hasIdPrefix rejects another kind and a bare prefix without the underscore', () => {
-    expect(hasIdPrefix(newId('board'), 'post')).toBe(false);
+    expect(hasIdPrefix(newId('board', T), 'post')).toBe(false);
     expect(hasIdPrefix('brdX', 'board')).toBe(false);
-    expect(hasIdPrefix(newId('apiKey'), 'integration')).toBe(false);
+    expect(hasIdPrefix(newId('apiKey', T), 'integration')).toBe(false);
   });
 
   it('is lowercase alphanumerics after the prefix, of a fixed length', () => {
@@ -57,12 +58,20 @@ describe('ids', () => {
     expect(new Set(ids).size).toBe(10_000);
   });
 
-  it('uses the current time when none is given', () => {
-    const timePart = (id: string) => id.slice('ws_'.length, 'ws_'.length + 9);
-    const before = newId('workspace', Date.now());
-    const id = newId('workspace');
-    const after = newId('workspace', Date.now());
-    expect(timePart(id) >= timePart(before)).toBe(true);
-    expect(timePart(id) <= timePart(after)).toBe(true);
+  it('embeds the time it is given: a ManualClock that moves makes later ids sort later', () => {
+    const clock = new ManualClock(T);
+    const first = newId('workspace', clock.now());
+    clock.advance(1);
+    const second = newId('workspace', clock.now());
+    expect(first.slice(3, 12)).toBe(T.toString(36).padStart(9, '0'));
+    expect(second > first).toBe(true);
+  });
+
+  it('a deterministic event id is the same for the same identity and time, and differs otherwise', () => {
+    const id = deterministicEventId(T, 'budget:key_1:42');
+    expect(id).toBe(deterministicEventId(T, 'budget:key_1:42'));
+    expect(id).toMatch(/^evt_[0-9a-z]{21}$/);
+    expect(id).not.toBe(deterministicEventId(T, 'budget:key_2:42'));
+    expect(id).not.toBe(deterministicEventId(T + 1, 'budget:key_1:42'));
   });
 });

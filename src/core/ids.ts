@@ -21,7 +21,8 @@ export const ID_PREFIXES = {
 
 export type IdKind = keyof typeof ID_PREFIXES;
 
-export function newId(kind: IdKind, now: number = Date.now()): string {
+/** `now` comes from the caller's clock (an injected one in tests), so an id's time is the change's. */
+export function newId(kind: IdKind, now: number): string {
   return `${ID_PREFIXES[kind]}_${time36(now)}${randomString(12, BASE36)}`;
 }
 

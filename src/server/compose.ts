@@ -131,7 +131,7 @@ async function composeOver(
     prefixes: [config.keyPrefix, config.tokenPrefix],
   });
   // Usage alerts leave through the webhook outbox, so subscribed endpoints receive them.
-  const usage = new UsageRecorder(storage, outboxUsageEvents, { intervalMs: options.usageIntervalMs });
+  const usage = new UsageRecorder(storage, outboxUsageEvents, { intervalMs: options.usageIntervalMs, clock });
   usage.start();
   const webhookMetrics = new WebhookMetrics(storage);
   const webhookWorker =

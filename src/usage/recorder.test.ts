@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteDatabase, type TestDatabase } from '../../test/support/storages.ts';
+import { ManualClock } from '../core/clock.ts';
 import { outboxUsageEvents } from '../webhooks/emit.ts';
 import { RecentRequests, type UsageEvent } from './recent-requests.ts';
 import { UsageRecorder } from './recorder.ts';
@@ -156,6 +157,30 @@ describe('usage recorder cadence', () => {
     await recorder.flush();
     const logged = await db.storage.usage.recentRequests('key_a', { limit: 10 });
     expect(logged.map((r) => r.created_at - NOW).sort()).toEqual([0, 1]);
+  });
+
+  it("the request log falls due by the injected clock's time", async () => {
+    const clock = new ManualClock(NOW);
+    recorder = new UsageRecorder(db.storage, outboxUsageEvents, {
+      intervalMs: 10,
+      logIntervalMs: 60_000,
+      clock,
+    });
+    recorder.start();
+    const ticks = async (n: number) => {
+      const target = recorder!.flushes + n;
+      for (let waited = 0; recorder!.flushes < target; waited += 5) {
+        if (waited > 2_000) throw new Error('no flush');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    recorder.record(use('key_a'));
+    await ticks(1);
+    expect(await db.storage.usage.recentRequests('key_a', { limit: 10 })).toHaveLength(0);
+    clock.advance(60_000);
+    recorder.record(use('key_a', 1));
+    await ticks(1);
+    expect(await db.storage.usage.recentRequests('key_a', { limit: 10 })).toHaveLength(2);
   });
 
   it('a failed write keeps its request log for the next flush, before what came after', async () => {

@@ -6,6 +6,7 @@
  */
 
 import type { CachedCredential } from '../cache/credential-cache.ts';
+import { type Clock, systemClock } from '../core/clock.ts';
 import type { BudgetState } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { EventRow } from '../storage/repositories/events.ts';
@@ -25,12 +26,15 @@ export interface UsageRecorderOptions {
   logIntervalMs?: number;
   /** How often the request log is pruned (default 30 s). */
   pruneIntervalMs?: number;
+  /** What decides when the request log is due (tests move it by hand). */
+  clock?: Clock;
 }
 
 export class UsageRecorder {
   private readonly counters = new UsageCounters();
   private readonly budgets = new BudgetAlerts();
-  private lastLogWrite = Date.now();
+  private readonly clock: Clock;
+  private lastLogWrite: number;
   private alerts: EventRow[] = [];
   private readonly needsPrune = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
@@ -45,11 +49,14 @@ export class UsageRecorder {
     /** Where alerts go (the webhook outbox in `serve`). */
     private readonly events: UsageEventSink,
     private readonly options: UsageRecorderOptions = {},
-  ) {}
+  ) {
+    this.clock = options.clock ?? systemClock;
+    this.lastLogWrite = this.clock.now();
+  }
 
   start(): void {
     this.timer = setInterval(() => {
-      const logs = Date.now() - this.lastLogWrite >= (this.options.logIntervalMs ?? 5_000);
+      const logs = this.clock.now() - this.lastLogWrite >= (this.options.logIntervalMs ?? 5_000);
       void this.flush({ requestLog: logs });
     }, this.options.intervalMs ?? 1000);
     this.timer.unref();
@@ -90,7 +97,7 @@ export class UsageRecorder {
     const batch = this.counters.take(withLog);
     const alerts = this.alerts;
     this.alerts = [];
-    if (withLog) this.lastLogWrite = Date.now();
+    if (withLog) this.lastLogWrite = this.clock.now();
     this.flushing = this.write(batch, alerts)
       .then(() => {
         this.flushes++;

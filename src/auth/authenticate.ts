@@ -6,9 +6,6 @@
  */
 import type { Socket } from 'node:net';
 import type { RateLimitSpec } from '../core/durations.ts';
-import { memoOfConnection, type SecretMemo } from '../credentials/secret-memo.ts';
-import type { IpBlocks } from '../limits/ip-blocks.ts';
-import type { BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
 import {
   bearerSecret,
   type ErrorBody,
@@ -22,7 +19,10 @@ import {
   statusOf,
   tooManyFailures,
   WRONG_PLACE,
-} from './outcome.ts';
+} from '../core/outcome.ts';
+import { memoOfConnection, type SecretMemo } from '../credentials/secret-memo.ts';
+import type { IpBlocks } from '../limits/ip-blocks.ts';
+import type { BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
 
 /** What every path knows of an identified credential. `CachedCredential` is one. */
 export interface AuthCredential {

@@ -1,12 +1,29 @@
 /**
- * What a verification outcome means on the wire, framework-neutral: the error envelope of a refusal,
- * the rate-limit headers, and the grace headers of a rotated secret. Keyward's own bearer hook, the
- * verify route and the `keyward/fastify` and `keyward/express` middlewares all answer through this.
+ * What a verification outcome means on the wire, framework-neutral: the one map from outcome codes
+ * to errors, the error envelope of a refusal, the rate-limit headers, and the grace headers of a
+ * rotated secret. Keyward's own bearer hook, the verify route and the `keyward/fastify` and
+ * `keyward/express` middlewares all answer through this.
  */
-import { ERRORS, type ErrorCode, type ErrorDetails } from '../core/errors.ts';
-import { redactSecrets, redactValue } from '../core/redact.ts';
-import type { VerifyCode } from '../credentials/verify.ts';
-import type { BudgetState } from '../limits/rate-limiter.ts';
+import { ERRORS, type ErrorCode, type ErrorDetails } from './errors.ts';
+import { redactSecrets, redactValue } from './redact.ts';
+
+/** What verifying a secret can decide. */
+export type VerifyCode =
+  | 'VALID'
+  | 'UNAUTHENTICATED'
+  | 'KEY_EXPIRED'
+  | 'KEY_REVOKED'
+  | 'PLAN_REQUIRED'
+  | 'SCOPE_INSUFFICIENT'
+  | 'RATE_LIMITED';
+
+/** A budget as answers report it (the rate limiter's state is one). */
+export interface RateLimitState {
+  limit: number;
+  remaining: number;
+  /** When the window ends, epoch milliseconds. */
+  resetAt: number;
+}
 
 export const USE_HEADER = 'Send the API key in the Authorization header: "Authorization: Bearer <key>".';
 export const WRONG_PLACE = `API keys are not accepted in query parameters, cookies or the body. ${USE_HEADER}`;
@@ -15,15 +32,15 @@ export const MALFORMED_HEADER = `Malformed Authorization header. ${USE_HEADER}`;
 export const INVALID_KEY = `The API key is not valid. ${USE_HEADER}`;
 export const TOO_MANY_FAILURES = 'Too many failed authentication attempts from this address.';
 
-/** The error code each refused outcome answers with (VALID is no refusal). */
-export const CODE_TO_ERROR: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
+/** The error code each refused outcome answers with (VALID is no refusal): the one map, used everywhere. */
+export const CODE_TO_ERROR = {
   UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
   KEY_EXPIRED: 'ERR_KEY_EXPIRED',
   KEY_REVOKED: 'ERR_KEY_REVOKED',
   PLAN_REQUIRED: 'ERR_PLAN_REQUIRED',
   SCOPE_INSUFFICIENT: 'ERR_SCOPE_INSUFFICIENT',
   RATE_LIMITED: 'ERR_RATE_LIMITED',
-};
+} as const satisfies Record<Exclude<VerifyCode, 'VALID'>, ErrorCode>;
 
 /** `{code, message, details?}` of the error envelope; messages never repeat a secret. */
 export interface ErrorBody {
@@ -82,10 +99,13 @@ export const retryAfterSeconds = (resetAt: number, now: number): number =>
 
 /**
  * The rate-limit headers of an answer (lower-case names): the budget reported, and Retry-After when
- * the request was refused for it. Keyward's own bearer hook writes the same values in place
- * (`http/plugins/auth.ts`, tested to agree).
+ * the request was refused for it.
  */
-export function rateLimitHeaders(state: BudgetState, now: number, limited: boolean): Record<string, string> {
+export function rateLimitHeaders(
+  state: RateLimitState,
+  now: number,
+  limited: boolean,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'x-ratelimit-limit': String(state.limit),
     'x-ratelimit-remaining': String(state.remaining),

@@ -15,15 +15,6 @@ import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
 import type { SecretMemo } from './secret-memo.ts';
 
-export type VerifyCode =
-  | 'VALID'
-  | 'UNAUTHENTICATED'
-  | 'KEY_EXPIRED'
-  | 'KEY_REVOKED'
-  | 'PLAN_REQUIRED'
-  | 'SCOPE_INSUFFICIENT'
-  | 'RATE_LIMITED';
-
 /** What verifying one secret decided; a valid outcome also carries the key's own budget (budget alerts). */
 export type VerifyResult = AuthOutcome<CachedCredential, { keyBudget: BudgetState }>;
 

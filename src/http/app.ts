@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.ts';
 import { registerMetrics } from './metrics.ts';
 import { nulIssue } from './nul-text.ts';
 import { documentTransform, routeTransform } from './openapi.ts';
-import { registerBearerAuth, type UnknownRouteHook } from './plugins/auth.ts';
+import { registerBearerAuth, unknownRouteRateLimit } from './plugins/auth.ts';
 import { registerDeadline } from './plugins/deadline.ts';
 import { type Drain, registerDrain } from './plugins/drain.ts';
 import { frameAncestorsPolicy, registerEmbedding } from './plugins/embedding.ts';
@@ -89,13 +89,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDeadline(app, config.requestDeadline);
   app.decorate('drain', drain);
   registerEmbedding(app, config.frameAncestors);
-  const unknownRoute = { rateLimit: undefined as UnknownRouteHook | undefined };
   registerErrorHandling(
     app,
     routeMetrics.forRoute('unmatched'),
     deps.logger,
     deps.outages,
-    (request, reply) => unknownRoute.rateLimit?.(request, reply),
+    unknownRouteRateLimit(deps),
   );
   registerResponseObserver(app, deps, routeMetrics);
 
@@ -153,12 +152,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  unknownRoute.rateLimit = registerBearerAuth(app, deps);
   registerSystemRoutes(app, deps, drain);
   registerMetrics(app, deps, routeMetrics);
 
   await app.register(
     async (v1) => {
+      // Bearer authentication for the routes of this context that declare a scope, and only them.
+      await registerBearerAuth(v1, deps);
       await v1.register(pingRoutes);
       // The demo API (feedback boards) exists only while the catalogue keeps it (`demo_api`).
       if (config.catalogue.demoApi) {

@@ -5,8 +5,8 @@
  * same code Keyward's own /v1 routes run.
  */
 import type { AuthCredential, AuthenticatorDeps, AuthVerifier } from '../auth/authenticate.ts';
-import { type ErrorBody, errorBody } from '../auth/outcome.ts';
 import { parseRateLimit, type RateLimitSpec } from '../core/durations.ts';
+import { type ErrorBody, errorBody } from '../core/outcome.ts';
 import { IpBlocks } from '../limits/ip-blocks.ts';
 import { MemoryRateLimiter } from '../limits/memory-rate-limiter.ts';
 import { isUnavailable } from '../storage/errors.ts';

@@ -13,7 +13,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type AuthCredential, Authenticator, type AuthIo } from '../auth/authenticate.ts';
-import { rateLimitHeaders } from '../auth/outcome.ts';
+import { rateLimitHeaders } from '../core/outcome.ts';
 import type { RequiredScope } from '../core/scopes.ts';
 import {
   answerFailure,

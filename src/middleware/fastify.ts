@@ -20,7 +20,7 @@ import type {
   preValidationAsyncHookHandler,
 } from 'fastify';
 import { type AuthCredential, Authenticator, type AuthIo } from '../auth/authenticate.ts';
-import { rateLimitHeaders } from '../auth/outcome.ts';
+import { rateLimitHeaders } from '../core/outcome.ts';
 import type { RequiredScope } from '../core/scopes.ts';
 import { addRouteHook } from '../http/route-hooks.ts';
 import {

@@ -7,8 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { AuthCredential, AuthOutcome, AuthVerifier } from '../auth/authenticate.ts';
-import { CODE_TO_ERROR } from '../auth/outcome.ts';
-import type { VerifyCode } from '../credentials/verify.ts';
+import { CODE_TO_ERROR, type VerifyCode } from '../core/outcome.ts';
 import type { RemoteOptions } from './core.ts';
 
 const CODES = new Map<string, VerifyCode>([

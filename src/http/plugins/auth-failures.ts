@@ -4,7 +4,7 @@
  * blocked on every instance until the window ends.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TOO_MANY_FAILURES } from '../../auth/outcome.ts';
+import { TOO_MANY_FAILURES } from '../../core/outcome.ts';
 import type { Budget } from '../../limits/rate-limiter.ts';
 import type { AppDeps } from '../deps.ts';
 import { setRateLimitHeaders } from './auth.ts';

@@ -4,31 +4,23 @@
  */
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { graceHeaders } from '../../../auth/outcome.ts';
 import {
   type VerifyAnswer,
   type VerifyAnswerCode,
   verifyBodyOf,
   verifyResponse,
 } from '../../../contract/public.ts';
+import { CODE_TO_ERROR, graceHeaders, type VerifyCode } from '../../../core/outcome.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
 import { memoOfConnection } from '../../../credentials/secret-memo.ts';
-import type { VerifyCode, VerifyResult } from '../../../credentials/verify.ts';
+import type { VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { setRateLimitHeaders } from '../../plugins/auth.ts';
 import { requireOperator } from '../../plugins/operator-auth.ts';
 import { commonErrors, JSON_UTF8 } from '../../schemas.ts';
 
-/** The outcome codes, the same names as the errors the bearer hook would answer with. */
-export const VERIFY_CODES: Record<VerifyCode, VerifyAnswerCode> = {
-  VALID: 'VALID',
-  UNAUTHENTICATED: 'ERR_UNAUTHENTICATED',
-  KEY_EXPIRED: 'ERR_KEY_EXPIRED',
-  KEY_REVOKED: 'ERR_KEY_REVOKED',
-  PLAN_REQUIRED: 'ERR_PLAN_REQUIRED',
-  SCOPE_INSUFFICIENT: 'ERR_SCOPE_INSUFFICIENT',
-  RATE_LIMITED: 'ERR_RATE_LIMITED',
-};
+/** The outcome codes: the names of the errors the bearer hook would answer with (core/outcome.ts). */
+export const VERIFY_CODES: Record<VerifyCode, VerifyAnswerCode> = { VALID: 'VALID', ...CODE_TO_ERROR };
 
 export const verifyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>

@@ -1,18 +1,16 @@
 /** The Storage: repositories over one Kysely instance, SQLite or PostgreSQL, with transactions. */
 import { type Kysely, sql } from 'kysely';
+import { BoardRepository, PostRepository, VoteRepository } from '../feedback/repositories.ts';
 import { type DialectName, type OpenOptions, openDatabase } from './dialect.ts';
 import { migrateToLatest } from './migrate.ts';
 import { AuditLogRepository } from './repositories/audit-log.ts';
-import { BoardRepository } from './repositories/boards.ts';
 import { CredentialRepository } from './repositories/credentials.ts';
 import { EventRepository } from './repositories/events.ts';
 import { InvalidationRepository } from './repositories/invalidations.ts';
 import { OperatorTokenRepository } from './repositories/operator-tokens.ts';
 import { PortalLinkRepository } from './repositories/portal-links.ts';
-import { PostRepository } from './repositories/posts.ts';
 import { UsageRepository } from './repositories/usage.ts';
 import { UserRepository } from './repositories/users.ts';
-import { VoteRepository } from './repositories/votes.ts';
 import { WebhookRepository } from './repositories/webhooks.ts';
 import { WorkspaceRepository } from './repositories/workspaces.ts';
 import type { Database } from './schema.ts';

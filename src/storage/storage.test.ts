@@ -483,6 +483,30 @@ describe.each(dialects())('storage on $name', ({ name, create }) => {
       expect((await storage.boards.list(other, { limit: 10 })).items).toEqual([]);
     });
 
+    it('a post lands only on a board of its workspace, a vote only on a post of its workspace', async () => {
+      const [ws, other] = [await workspace(), await workspace()];
+      const { boardId, postIds } = await boardWithPosts(ws, 1);
+      const t = tick();
+      const post = {
+        title: 'Elsewhere',
+        body: '',
+        status: 'open',
+        author: null,
+        created_at: t,
+        updated_at: t,
+      };
+      const foreign = { ...post, id: newId('post', t), workspace_id: other, board_id: boardId };
+      expect(await storage.posts.insert(foreign)).toBeUndefined();
+      expect(await storage.posts.insert({ ...foreign, board_id: 'brd_missing' })).toBeUndefined();
+      expect(await storage.posts.get(other, foreign.id)).toBeUndefined();
+      expect(await vote(other, postIds[0]!, 'v')).toBeUndefined();
+      expect(await vote(ws, postIds[0]!, 'v')).toMatchObject({ post_id: postIds[0], voter: 'v' });
+      expect((await storage.posts.get(ws, postIds[0]!))!.vote_count).toBe(1);
+      const own = { ...post, id: newId('post', tick()), workspace_id: ws, board_id: boardId };
+      expect(await storage.posts.insert(own)).toEqual({ ...own, vote_count: 0 });
+      expect(await storage.posts.get(ws, own.id)).toEqual({ ...own, vote_count: 0 });
+    });
+
     it('deleting a board deletes its posts and their votes', async () => {
       const ws = await workspace();
       const { boardId, postIds } = await boardWithPosts(ws, 2);

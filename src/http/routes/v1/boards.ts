@@ -1,50 +1,18 @@
-/** Boards: the top level of the feedback product. */
+/** Boards: the top level of the feedback product (src/feedback/boards.ts does the work). */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { boardSchema, createBoardBody, patchBoardBody } from '../../../contract/boards.ts';
-import { KeywardError } from '../../../core/errors.ts';
-import { newId } from '../../../core/ids.ts';
-import { iso } from '../../../core/time.ts';
-import { isUniqueViolation } from '../../../storage/errors.ts';
-import type { BoardRow } from '../../../storage/repositories/boards.ts';
-import { emitEvent } from '../../../webhooks/emit.ts';
+import { createBoard, getBoard, updateBoard } from '../../../feedback/boards.ts';
+import { presentBoard } from '../../../feedback/present.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
-import {
-  commonErrors,
-  dataEnvelope,
-  deletedBody,
-  deletedResponse,
-  idParams,
-  listEnvelope,
-  pageQuery,
-} from '../../schemas.ts';
+import { commonErrors, dataEnvelope, idParams, listEnvelope, pageQuery } from '../../schemas.ts';
+import { deleteRoute } from './delete-route.ts';
 import { bearerRoute } from './route.ts';
-
-export const presentBoard = (b: BoardRow) => ({
-  id: b.id,
-  name: b.name,
-  slug: b.slug,
-  description: b.description,
-  post_count: b.post_count,
-  created_at: iso(b.created_at),
-});
-
-const slugify = (name: string) =>
-  name
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 100) || 'board';
-
-const notFound = (id: string) => new KeywardError('ERR_NOT_FOUND', `Board ${id} not found.`);
-const slugTaken = (slug: string) =>
-  new KeywardError('ERR_CONFLICT', `A board with slug "${slug}" already exists.`);
 
 export const boardRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
-    const { storage, clock } = deps;
+    const feedback = { storage: deps.storage, clock: deps.clock };
 
     app.get(
       '/boards',
@@ -53,7 +21,7 @@ export const boardRoutes =
         response: { 200: listEnvelope(boardSchema), ...commonErrors },
       }),
       async (request) => {
-        const page = await storage.boards.list(request.credential!.workspaceId, {
+        const page = await deps.storage.boards.list(request.credential!.workspaceId, {
           limit: request.query.limit,
           after: decodeCursor(request.query.cursor),
         });
@@ -68,29 +36,8 @@ export const boardRoutes =
         response: { 201: dataEnvelope(boardSchema), ...commonErrors, 409: commonErrors[404] },
       }),
       async (request, reply) => {
-        const now = clock.now();
-        const slug = request.body.slug ?? slugify(request.body.name);
-        try {
-          const ws = request.credential!.workspaceId;
-          // The board and its webhook event commit together (or neither does).
-          const board = await storage.transaction(async (tx) => {
-            const created = await tx.boards.insert({
-              id: newId('board', now),
-              workspace_id: ws,
-              name: request.body.name,
-              slug,
-              description: request.body.description,
-              created_at: now,
-              updated_at: now,
-            });
-            await emitEvent(tx, ws, 'board.created', presentBoard(created), now);
-            return created;
-          });
-          return reply.code(201).send({ data: presentBoard(board) });
-        } catch (err) {
-          if (isUniqueViolation(err)) throw slugTaken(slug);
-          throw err;
-        }
+        const board = await createBoard(feedback, request.credential!.workspaceId, request.body);
+        return reply.code(201).send({ data: presentBoard(board) });
       },
     );
 
@@ -100,11 +47,9 @@ export const boardRoutes =
         params: idParams,
         response: { 200: dataEnvelope(boardSchema), ...commonErrors },
       }),
-      async (request) => {
-        const board = await storage.boards.get(request.credential!.workspaceId, request.params.id);
-        if (!board) throw notFound(request.params.id);
-        return { data: presentBoard(board) };
-      },
+      async (request) => ({
+        data: presentBoard(await getBoard(feedback, request.credential!.workspaceId, request.params.id)),
+      }),
     );
 
     app.patch(
@@ -116,37 +61,14 @@ export const boardRoutes =
       }),
       async (request) => {
         const ws = request.credential!.workspaceId;
-        try {
-          const changed = await storage.boards.update(ws, request.params.id, {
-            ...request.body,
-            updated_at: clock.now(),
-          });
-          if (!changed) throw notFound(request.params.id);
-        } catch (err) {
-          if (isUniqueViolation(err)) throw slugTaken(request.body.slug ?? '');
-          throw err;
-        }
-        const board = await storage.boards.get(ws, request.params.id);
-        if (!board) throw notFound(request.params.id);
-        return { data: presentBoard(board) };
+        return { data: presentBoard(await updateBoard(feedback, ws, request.params.id, request.body)) };
       },
     );
 
-    app.delete(
-      '/boards/:id',
-      bearerRoute('boards:write', 'boards', 'Delete a board and its posts', {
-        params: idParams,
-        response: { 200: deletedResponse, ...commonErrors },
-      }),
-      async (request) => {
-        const ws = request.credential!.workspaceId;
-        const now = clock.now();
-        await storage.transaction(async (tx) => {
-          const board = await tx.boards.get(ws, request.params.id);
-          if (!board || !(await tx.boards.delete(ws, request.params.id))) throw notFound(request.params.id);
-          await emitEvent(tx, ws, 'board.deleted', presentBoard(board), now);
-        });
-        return deletedBody(request.params.id);
-      },
-    );
+    deleteRoute(app, feedback, 'board', {
+      path: '/boards/:id',
+      scope: 'boards:write',
+      tag: 'boards',
+      summary: 'Delete a board and its posts',
+    });
   };

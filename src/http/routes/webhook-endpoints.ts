@@ -1,10 +1,20 @@
 /**
- * The webhook endpoint operations both APIs answer alike — the management API for admins and /v1 for
- * integration tokens — as response bodies; each API brings its own workspace, actor and route options.
+ * The webhook endpoint routes both APIs answer alike — the management API for admins and /v1 for
+ * integration tokens: the same paths, schemas and answers; each API brings its own access rule,
+ * workspace, actor and summaries.
  */
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Actor } from '../../audit/record.ts';
-import type { deliveriesQuery } from '../../contract/webhooks.ts';
+import {
+  createWebhookBody,
+  deliveriesQuery,
+  patchWebhookBody,
+  webhookDeliverySchema,
+  webhookEndpointSchema,
+  webhookWithSecretSchema,
+} from '../../contract/webhooks.ts';
 import {
   createEndpoint,
   deleteEndpoint,
@@ -17,7 +27,15 @@ import {
 import { presentDeliveries, presentEndpoint } from '../../webhooks/present.ts';
 import type { AppDeps } from '../deps.ts';
 import { decodeCursor, listResponse, listResponseAsync } from '../pagination.ts';
-import { deletedBody } from '../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedBody,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../schemas.ts';
 
 export function webhookEndpointRoutesOf(deps: AppDeps) {
   const { storage, clock, config } = deps;
@@ -71,5 +89,89 @@ export function webhookEndpointRoutesOf(deps: AppDeps) {
       );
       return listResponseAsync(page, (rows) => presentDeliveries(storage, rows));
     },
+  };
+}
+
+/** The shared routes, by the summary each API documents them with. */
+export interface EndpointRouteSummaries {
+  list: string;
+  create: string;
+  get: string;
+  update: string;
+  remove: string;
+  deliveries: string;
+}
+
+/** How one API lets callers at its webhook endpoint routes. */
+export interface EndpointRouteAccess {
+  /** The route options of a route that reads (`read`) or changes (`write`) endpoints. */
+  options<S extends object>(access: 'read' | 'write', summary: string, schema: S): { schema: S };
+  workspaceOf(request: FastifyRequest): string;
+  actorOf(request: FastifyRequest): Actor;
+  summaries: EndpointRouteSummaries;
+}
+
+/** Registers list, create, get, change, delete and the delivery log under `/webhooks`. */
+export function webhookEndpointRoutes(deps: AppDeps, access: EndpointRouteAccess): FastifyPluginAsyncZod {
+  const endpoints = webhookEndpointRoutesOf(deps);
+  const { options, workspaceOf, actorOf, summaries } = access;
+  return async (app) => {
+    app.get(
+      '/webhooks',
+      options('read', summaries.list, {
+        querystring: pageQuery,
+        response: { 200: listEnvelope(webhookEndpointSchema), ...commonErrors },
+      }),
+      async (request) => endpoints.list(workspaceOf(request), request.query),
+    );
+
+    app.post(
+      '/webhooks',
+      options('write', summaries.create, {
+        body: createWebhookBody,
+        response: { 201: dataEnvelope(webhookWithSecretSchema), ...commonErrors },
+      }),
+      async (request, reply) =>
+        reply.code(201).send(await endpoints.create(workspaceOf(request), request.body, actorOf(request))),
+    );
+
+    app.get(
+      '/webhooks/:id',
+      options('read', summaries.get, {
+        params: idParams,
+        response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
+      }),
+      async (request) => endpoints.get(workspaceOf(request), request.params.id),
+    );
+
+    app.patch(
+      '/webhooks/:id',
+      options('write', summaries.update, {
+        params: idParams,
+        body: patchWebhookBody,
+        response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
+      }),
+      async (request) =>
+        endpoints.update(workspaceOf(request), request.params.id, request.body, actorOf(request)),
+    );
+
+    app.delete(
+      '/webhooks/:id',
+      options('write', summaries.remove, {
+        params: idParams,
+        response: { 200: deletedResponse, ...commonErrors },
+      }),
+      async (request) => endpoints.remove(workspaceOf(request), request.params.id, actorOf(request)),
+    );
+
+    app.get(
+      '/webhooks/:id/deliveries',
+      options('read', summaries.deliveries, {
+        params: idParams,
+        querystring: deliveriesQuery,
+        response: { 200: listEnvelope(webhookDeliverySchema), ...commonErrors },
+      }),
+      async (request) => endpoints.deliveries(workspaceOf(request), request.params.id, request.query),
+    );
   };
 }

@@ -4,29 +4,18 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
-  createWebhookBody,
   DEFAULT_SECRET_OVERLAP_SECONDS,
-  deliveriesQuery,
   deliveryParams,
-  patchWebhookBody,
   rotateWebhookSecretBody,
   webhookDeliverySchema,
-  webhookEndpointSchema,
   webhookWithSecretSchema,
 } from '../../../contract/webhooks.ts';
 import { rotateSecret } from '../../../webhooks/endpoints.ts';
 import { presentDeliveries } from '../../../webhooks/present.ts';
 import { redeliver, sendTestEvent } from '../../../webhooks/resend.ts';
 import type { AppDeps } from '../../deps.ts';
-import {
-  commonErrors,
-  dataEnvelope,
-  deletedResponse,
-  idParams,
-  listEnvelope,
-  pageQuery,
-} from '../../schemas.ts';
-import { webhookEndpointRoutesOf } from '../webhook-endpoints.ts';
+import { commonErrors, dataEnvelope, idParams } from '../../schemas.ts';
+import { webhookEndpointRoutes, webhookEndpointRoutesOf } from '../webhook-endpoints.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
 
 const conflict = { 409: commonErrors[404] };
@@ -40,66 +29,22 @@ export const webhookManagementRoutes =
     const presentOne = async (row: Parameters<typeof presentDeliveries>[1][number]) =>
       (await presentDeliveries(storage, [row]))[0]!;
 
-    app.get(
-      '/webhooks',
-      manage('member', 'List webhook endpoints', {
-        querystring: pageQuery,
-        response: { 200: listEnvelope(webhookEndpointSchema), ...commonErrors },
-      }),
-      async (request) => endpoints.list(workspaceOf(request), request.query),
-    );
-
-    app.post(
-      '/webhooks',
-      manage('admin', 'Create a webhook endpoint (the signing secret is in this response only)', {
-        body: createWebhookBody,
-        response: { 201: dataEnvelope(webhookWithSecretSchema), ...commonErrors },
-      }),
-      async (request, reply) =>
-        reply.code(201).send(await endpoints.create(workspaceOf(request), request.body, actorOf(request))),
-    );
-
-    app.get(
-      '/webhooks/:id',
-      manage('member', 'Get a webhook endpoint', {
-        params: idParams,
-        response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
-      }),
-      async (request) => endpoints.get(workspaceOf(request), request.params.id),
-    );
-
-    app.patch(
-      '/webhooks/:id',
-      manage(
-        'admin',
-        'Change the URL, events, description or enabled flag (enabling clears an automatic disable)',
-        {
-          params: idParams,
-          body: patchWebhookBody,
-          response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
+    // Registered first, so the routes keep their order in the OpenAPI document.
+    await app.register(
+      webhookEndpointRoutes(deps, {
+        options: (access, summary, schema) => manage(access === 'read' ? 'member' : 'admin', summary, schema),
+        workspaceOf,
+        actorOf,
+        summaries: {
+          list: 'List webhook endpoints',
+          create: 'Create a webhook endpoint (the signing secret is in this response only)',
+          get: 'Get a webhook endpoint',
+          update:
+            'Change the URL, events, description or enabled flag (enabling clears an automatic disable)',
+          remove: 'Delete a webhook endpoint and its delivery log',
+          deliveries: 'The delivery log: attempts, response status and time, truncated response body',
         },
-      ),
-      async (request) =>
-        endpoints.update(workspaceOf(request), request.params.id, request.body, actorOf(request)),
-    );
-
-    app.delete(
-      '/webhooks/:id',
-      manage('admin', 'Delete a webhook endpoint and its delivery log', {
-        params: idParams,
-        response: { 200: deletedResponse, ...commonErrors },
       }),
-      async (request) => endpoints.remove(workspaceOf(request), request.params.id, actorOf(request)),
-    );
-
-    app.get(
-      '/webhooks/:id/deliveries',
-      manage('member', 'The delivery log: attempts, response status and time, truncated response body', {
-        params: idParams,
-        querystring: deliveriesQuery,
-        response: { 200: listEnvelope(webhookDeliverySchema), ...commonErrors },
-      }),
-      async (request) => endpoints.deliveries(workspaceOf(request), request.params.id, request.query),
     );
 
     app.post(

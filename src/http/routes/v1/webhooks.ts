@@ -6,26 +6,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Actor } from '../../../audit/record.ts';
-import {
-  createWebhookBody,
-  deliveriesQuery,
-  patchWebhookBody,
-  webhookDeliverySchema,
-  webhookEndpointSchema,
-  webhookWithSecretSchema,
-} from '../../../contract/webhooks.ts';
 import { type RequiredScope, scopeSatisfies } from '../../../core/scopes.ts';
 import type { AppDeps } from '../../deps.ts';
 import { sendError } from '../../plugins/errors.ts';
-import {
-  commonErrors,
-  dataEnvelope,
-  deletedResponse,
-  idParams,
-  listEnvelope,
-  pageQuery,
-} from '../../schemas.ts';
-import { webhookEndpointRoutesOf } from '../webhook-endpoints.ts';
+import { webhookEndpointRoutes } from '../webhook-endpoints.ts';
 import { bearerRoute } from './route.ts';
 
 const API_KEY_REFUSED =
@@ -63,66 +47,18 @@ const actorOf = (request: FastifyRequest): Actor => ({
 
 const workspaceOf = (request: FastifyRequest): string => request.credential!.workspaceId;
 
-export const webhookRoutes =
-  (deps: AppDeps): FastifyPluginAsyncZod =>
-  async (app) => {
-    const endpoints = webhookEndpointRoutesOf(deps);
-
-    app.get(
-      '/webhooks',
-      route('webhooks:read', 'List webhook endpoints', {
-        querystring: pageQuery,
-        response: { 200: listEnvelope(webhookEndpointSchema), ...commonErrors },
-      }),
-      async (request) => endpoints.list(workspaceOf(request), request.query),
-    );
-
-    app.post(
-      '/webhooks',
-      route('webhooks:write', 'Create a webhook endpoint (the secret is in this response only)', {
-        body: createWebhookBody,
-        response: { 201: dataEnvelope(webhookWithSecretSchema), ...commonErrors },
-      }),
-      async (request, reply) =>
-        reply.code(201).send(await endpoints.create(workspaceOf(request), request.body, actorOf(request))),
-    );
-
-    app.get(
-      '/webhooks/:id',
-      route('webhooks:read', 'Get a webhook endpoint', {
-        params: idParams,
-        response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
-      }),
-      async (request) => endpoints.get(workspaceOf(request), request.params.id),
-    );
-
-    app.patch(
-      '/webhooks/:id',
-      route('webhooks:write', 'Change the URL, events, description or enabled flag', {
-        params: idParams,
-        body: patchWebhookBody,
-        response: { 200: dataEnvelope(webhookEndpointSchema), ...commonErrors },
-      }),
-      async (request) =>
-        endpoints.update(workspaceOf(request), request.params.id, request.body, actorOf(request)),
-    );
-
-    app.delete(
-      '/webhooks/:id',
-      route('webhooks:write', 'Delete a webhook endpoint and its delivery log', {
-        params: idParams,
-        response: { 200: deletedResponse, ...commonErrors },
-      }),
-      async (request) => endpoints.remove(workspaceOf(request), request.params.id, actorOf(request)),
-    );
-
-    app.get(
-      '/webhooks/:id/deliveries',
-      route('webhooks:read', 'The delivery log of an endpoint, newest first', {
-        params: idParams,
-        querystring: deliveriesQuery,
-        response: { 200: listEnvelope(webhookDeliverySchema), ...commonErrors },
-      }),
-      async (request) => endpoints.deliveries(workspaceOf(request), request.params.id, request.query),
-    );
-  };
+export const webhookRoutes = (deps: AppDeps): FastifyPluginAsyncZod =>
+  webhookEndpointRoutes(deps, {
+    options: (access, summary, schema) =>
+      route(access === 'read' ? 'webhooks:read' : 'webhooks:write', summary, schema),
+    workspaceOf,
+    actorOf,
+    summaries: {
+      list: 'List webhook endpoints',
+      create: 'Create a webhook endpoint (the secret is in this response only)',
+      get: 'Get a webhook endpoint',
+      update: 'Change the URL, events, description or enabled flag',
+      remove: 'Delete a webhook endpoint and its delivery log',
+      deliveries: 'The delivery log of an endpoint, newest first',
+    },
+  });

@@ -1,12 +1,23 @@
 /** What the API key and private integration routes share: one kind's find-or-404, presentation, list, expire, delete. */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Actor } from '../../../audit/record.ts';
+import { credentialSchema, expireBody } from '../../../contract/credentials.ts';
 import { KeywardError } from '../../../core/errors.ts';
 import { deleteCredential, expireCredential, revokeCredential } from '../../../credentials/lifecycle.ts';
 import { presentCredential } from '../../../credentials/present.ts';
 import type { CredentialRow } from '../../../storage/repositories/credentials.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponseAsync } from '../../pagination.ts';
-import { deletedBody } from '../../schemas.ts';
+import {
+  commonErrors,
+  dataEnvelope,
+  deletedBody,
+  deletedResponse,
+  idParams,
+  listEnvelope,
+  pageQuery,
+} from '../../schemas.ts';
+import { actorOf, manage, workspaceOf } from './common.ts';
 
 type Kind = CredentialRow['kind'];
 
@@ -61,6 +72,66 @@ export function credentialRoutesOf(deps: AppDeps, kind: Kind) {
       await find(workspaceId, id);
       await deleteCredential(ctx, workspaceId, id, actor);
       return deletedBody(id);
+    },
+  };
+}
+
+type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
+
+/**
+ * The management routes keys and integrations answer alike (list, get, expire, delete), one
+ * registrar each so every API registers them in its own order (the OpenAPI document keeps it) and
+ * documents them with its own summary.
+ */
+export function sharedCredentialRoutes(app: ZodApp, deps: AppDeps, kind: Kind, path: string) {
+  const routes = credentialRoutesOf(deps, kind);
+  return {
+    list(summary: string) {
+      app.get(
+        path,
+        manage('member', summary, {
+          querystring: pageQuery,
+          response: { 200: listEnvelope(credentialSchema), ...commonErrors },
+        }),
+        async (request) => routes.list(workspaceOf(request), request.query),
+      );
+    },
+
+    get(summary: string) {
+      app.get(
+        `${path}/:id`,
+        manage('member', summary, {
+          params: idParams,
+          response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
+        }),
+        async (request) => ({
+          data: await routes.present(await routes.find(workspaceOf(request), request.params.id)),
+        }),
+      );
+    },
+
+    expire(summary: string) {
+      app.post(
+        `${path}/:id/expire`,
+        manage('admin', summary, {
+          params: idParams,
+          body: expireBody,
+          response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] },
+        }),
+        async (request) =>
+          routes.expire(workspaceOf(request), request.params.id, request.body?.at, actorOf(request)),
+      );
+    },
+
+    remove(summary: string) {
+      app.delete(
+        `${path}/:id`,
+        manage('admin', summary, {
+          params: idParams,
+          response: { 200: deletedResponse, ...commonErrors },
+        }),
+        async (request) => routes.remove(workspaceOf(request), request.params.id, actorOf(request)),
+      );
     },
   };
 }

@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   createIntegrationBodyOf,
   credentialSchema,
-  expireBody,
   patchIntegrationBodyOf,
   rotateBody,
   rotatedSchema,
@@ -18,16 +17,9 @@ import {
   updateIntegration,
 } from '../../../credentials/integrations.ts';
 import type { AppDeps } from '../../deps.ts';
-import {
-  commonErrors,
-  dataEnvelope,
-  deletedResponse,
-  idParams,
-  listEnvelope,
-  pageQuery,
-} from '../../schemas.ts';
+import { commonErrors, dataEnvelope, idParams } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
-import { credentialRoutesOf } from './credential-routes.ts';
+import { credentialRoutesOf, sharedCredentialRoutes } from './credential-routes.ts';
 
 const conflict = { 409: commonErrors[404] };
 
@@ -35,19 +27,12 @@ export const integrationRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const ctx = deps.credentials;
-    const integrations = credentialRoutesOf(deps, 'integration_token');
-    const { present, find } = integrations;
+    const { present, find } = credentialRoutesOf(deps, 'integration_token');
+    const shared = sharedCredentialRoutes(app, deps, 'integration_token', '/integrations');
     const createIntegrationBody = createIntegrationBodyOf(deps.config.catalogue);
     const patchIntegrationBody = patchIntegrationBodyOf(deps.config.catalogue);
 
-    app.get(
-      '/integrations',
-      manage('member', 'List private integrations', {
-        querystring: pageQuery,
-        response: { 200: listEnvelope(credentialSchema), ...commonErrors },
-      }),
-      async (request) => integrations.list(workspaceOf(request), request.query),
-    );
+    shared.list('List private integrations');
 
     app.post(
       '/integrations',
@@ -65,16 +50,7 @@ export const integrationRoutes =
       },
     );
 
-    app.get(
-      '/integrations/:id',
-      manage('member', 'Get a private integration', {
-        params: idParams,
-        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
-      }),
-      async (request) => ({
-        data: await present(await find(workspaceOf(request), request.params.id)),
-      }),
-    );
+    shared.get('Get a private integration');
 
     app.patch(
       '/integrations/:id',
@@ -94,14 +70,7 @@ export const integrationRoutes =
       },
     );
 
-    app.delete(
-      '/integrations/:id',
-      manage('admin', 'Delete a private integration (its tokens stop working at once)', {
-        params: idParams,
-        response: { 200: deletedResponse, ...commonErrors },
-      }),
-      async (request) => integrations.remove(workspaceOf(request), request.params.id, actorOf(request)),
-    );
+    shared.remove('Delete a private integration (its tokens stop working at once)');
 
     app.post(
       '/integrations/:id/token',
@@ -146,14 +115,5 @@ export const integrationRoutes =
       },
     );
 
-    app.post(
-      '/integrations/:id/expire',
-      manage('admin', 'Expire the integration now, or at `at`', {
-        params: idParams,
-        body: expireBody,
-        response: { 200: dataEnvelope(credentialSchema), ...commonErrors, ...conflict },
-      }),
-      async (request) =>
-        integrations.expire(workspaceOf(request), request.params.id, request.body?.at, actorOf(request)),
-    );
+    shared.expire('Expire the integration now, or at `at`');
   };

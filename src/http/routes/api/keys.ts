@@ -2,20 +2,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { z } from 'zod';
 import type { Actor } from '../../../audit/record.ts';
-import { createKeyBody, credentialSchema, expireBody, withSecret } from '../../../contract/credentials.ts';
+import { createKeyBody, credentialSchema, withSecret } from '../../../contract/credentials.ts';
 import { createApiKey } from '../../../credentials/api-keys.ts';
 import { presentCredential } from '../../../credentials/present.ts';
 import type { AppDeps } from '../../deps.ts';
-import {
-  commonErrors,
-  dataEnvelope,
-  deletedResponse,
-  idParams,
-  listEnvelope,
-  pageQuery,
-} from '../../schemas.ts';
+import { commonErrors, dataEnvelope, idParams } from '../../schemas.ts';
 import { actorOf, manage, workspaceOf } from './common.ts';
-import { credentialRoutesOf } from './credential-routes.ts';
+import { credentialRoutesOf, sharedCredentialRoutes } from './credential-routes.ts';
 
 /** Mints a key from a create body, answered as POST /api/keys answers (the admin API's too). */
 export async function issueApiKey(
@@ -48,16 +41,9 @@ export const keyRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
   async (app) => {
     const keys = credentialRoutesOf(deps, 'api_key');
-    const { present, find } = keys;
+    const shared = sharedCredentialRoutes(app, deps, 'api_key', '/keys');
 
-    app.get(
-      '/keys',
-      manage('member', 'List API keys', {
-        querystring: pageQuery,
-        response: { 200: listEnvelope(credentialSchema), ...commonErrors },
-      }),
-      async (request) => keys.list(workspaceOf(request), request.query),
-    );
+    shared.list('List API keys');
 
     app.post(
       '/keys',
@@ -69,16 +55,7 @@ export const keyRoutes =
         reply.code(201).send(await issueApiKey(deps, workspaceOf(request), request.body, actorOf(request))),
     );
 
-    app.get(
-      '/keys/:id',
-      manage('member', 'Get an API key', {
-        params: idParams,
-        response: { 200: dataEnvelope(credentialSchema), ...commonErrors },
-      }),
-      async (request) => ({
-        data: await present(await find(workspaceOf(request), request.params.id)),
-      }),
-    );
+    shared.get('Get an API key');
 
     app.post(
       '/keys/:id/revoke',
@@ -89,23 +66,6 @@ export const keyRoutes =
       async (request) => keys.revoke(workspaceOf(request), request.params.id, actorOf(request)),
     );
 
-    app.post(
-      '/keys/:id/expire',
-      manage('admin', 'Expire an API key now, or at `at`', {
-        params: idParams,
-        body: expireBody,
-        response: { 200: dataEnvelope(credentialSchema), ...commonErrors, 409: commonErrors[404] },
-      }),
-      async (request) =>
-        keys.expire(workspaceOf(request), request.params.id, request.body?.at, actorOf(request)),
-    );
-
-    app.delete(
-      '/keys/:id',
-      manage('admin', 'Delete an API key (its secret stops working at once)', {
-        params: idParams,
-        response: { 200: deletedResponse, ...commonErrors },
-      }),
-      async (request) => keys.remove(workspaceOf(request), request.params.id, actorOf(request)),
-    );
+    shared.expire('Expire an API key now, or at `at`');
+    shared.remove('Delete an API key (its secret stops working at once)');
   };

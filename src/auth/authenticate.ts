@@ -4,7 +4,6 @@
  * hook (`http/plugins/auth.ts`) and the `keyward/fastify` and `keyward/express` middlewares run this
  * same code through a small adapter (`AuthIo`), so refusals and headers are identical everywhere.
  */
-import type { Socket } from 'node:net';
 import type { RateLimitSpec } from '../core/durations.ts';
 import {
   bearerSecret,
@@ -20,7 +19,6 @@ import {
   tooManyFailures,
   WRONG_PLACE,
 } from '../core/outcome.ts';
-import { memoOfConnection, type SecretMemo } from '../credentials/secret-memo.ts';
 import type { IpBlocks } from '../limits/ip-blocks.ts';
 import type { BudgetState, RateLimiter } from '../limits/rate-limiter.ts';
 
@@ -59,7 +57,7 @@ export type ValidOutcome<K extends AuthCredential = AuthCredential> = Extract<
 
 /** `CredentialVerifier` in process; the verify API from another process (`middleware/remote.ts`). */
 export interface AuthVerifier<K extends AuthCredential = AuthCredential> {
-  verify(secret: string, now: number, scope?: string, memo?: SecretMemo): Promise<AuthOutcome<K>>;
+  verify(secret: string, now: number, scope?: string): Promise<AuthOutcome<K>>;
   /** A secret this process knows to be active: it passes even from a blocked address (shared NAT). */
   knownActive(secret: string, now: number): boolean;
 }
@@ -73,8 +71,6 @@ export interface AuthIo<Req, Res> {
   ): string | undefined;
   /** The raw URL (path and query). */
   url(req: Req): string;
-  /** The connection, whose memo spares the hash of a secret sent again on it. */
-  socket(req: Req): Socket | undefined;
   setRateLimit(res: Res, state: BudgetState, now: number, limited: boolean): void;
   setHeader(res: Res, name: string, value: string): void;
   /** Answers the error envelope with this status; the request ends here. */
@@ -138,9 +134,7 @@ export class Authenticator<K extends AuthCredential, Req, Res> {
       await this.refuseFailure(req, res, now, MALFORMED_HEADER);
       return false;
     }
-    const socket = io.socket(req);
-    const memo = socket === undefined ? undefined : memoOfConnection(socket);
-    const outcome = await this.deps.verifier.verify(secret, now, scope, memo);
+    const outcome = await this.deps.verifier.verify(secret, now, scope);
     return this.conclude(outcome, req, res, now, scope);
   }
 

@@ -27,10 +27,6 @@ export interface CachedCredential {
    * has one. Shared by every request of this entry; the rate limiters only read it.
    */
   budgets: readonly Readonly<Budget>[];
-  /** GET /v1/ping's answer for this entry, serialized on first use (an entry never changes). */
-  pingBody?: string;
-  /** POST /v1/keys/verify's valid answer for this entry, serialized on first use: the text before and after the `ratelimit` value. */
-  verifyAnswer?: readonly [head: string, tail: string];
 }
 
 export class CredentialCache {

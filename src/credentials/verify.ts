@@ -13,7 +13,6 @@ import { parseWorkspaceSettings } from '../core/workspace-settings.ts';
 import type { Budget, BudgetState, ConsumeResult, RateLimiter } from '../limits/rate-limiter.ts';
 import type { Storage } from '../storage/index.ts';
 import type { SecretLookup } from '../storage/repositories/credentials.ts';
-import type { SecretMemo } from './secret-memo.ts';
 
 /** What verifying one secret decided; a valid outcome also carries the key's own budget (budget alerts). */
 export type VerifyResult = AuthOutcome<CachedCredential, { keyBudget: BudgetState }>;
@@ -47,11 +46,11 @@ export class CredentialVerifier {
 
   constructor(private readonly deps: VerifierDeps) {}
 
-  async verify(secret: string, now: number, scope?: RequiredScope, memo?: SecretMemo): Promise<VerifyResult> {
+  async verify(secret: string, now: number, scope?: RequiredScope): Promise<VerifyResult> {
     // Prefix and length first (free); the checksum only on a cache miss: a secret whose SHA-256 is
     // in the cache is a real one, and every miss is still checked before any lookup.
     if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return UNAUTHENTICATED;
-    const digest = memo === undefined ? digestSecret(secret) : memo.digestOf(secret);
+    const digest = digestSecret(secret);
     const entry =
       this.deps.cache.get(digest) ??
       (isWellFormedSecret(secret, this.deps.prefixes) ? await this.load(digest) : undefined);

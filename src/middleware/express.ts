@@ -50,7 +50,6 @@ const io: AuthIo<Request, Response> = {
   ip: (req) => req.ip ?? req.socket.remoteAddress ?? '',
   header: (req, name) => req.headers[name] as string | undefined,
   url: (req) => req.originalUrl,
-  socket: (req) => req.socket,
   setRateLimit: (res, state, now, limited) => {
     res.set(rateLimitHeaders(state, now, limited));
   },

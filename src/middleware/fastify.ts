@@ -59,7 +59,6 @@ const io: AuthIo<FastifyRequest, FastifyReply> = {
   ip: (request) => request.ip,
   header: (request, name) => request.headers[name] as string | undefined,
   url: (request) => request.url,
-  socket: (request) => request.raw.socket,
   setRateLimit: (reply, state, now, limited) => {
     reply.headers(rateLimitHeaders(state, now, limited));
   },

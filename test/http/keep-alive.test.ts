@@ -1,7 +1,6 @@
 /**
- * Several requests on one real keep-alive connection: the bearer hook and the verify route remember
- * the digest of the secret last sent on a connection (SecretMemo), which must never let one secret
- * stand for another or outlive a revocation.
+ * Several requests on one real keep-alive connection: each request is verified on its own, so one
+ * secret never stands for another sent earlier on the connection, nor outlives a revocation.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -47,7 +47,6 @@ const serverIo: AuthIo<FastifyRequest, FastifyReply> = {
   ip: (request) => request.ip,
   header: (request, name) => request.headers[name] as string | undefined,
   url: (request) => request.url,
-  socket: (request) => request.raw.socket,
   setRateLimit: setRateLimitHeaders,
   setHeader: (reply, name, value) => {
     reply.header(name, value);

@@ -12,12 +12,11 @@ import {
 } from '../../../contract/public.ts';
 import { CODE_TO_ERROR, graceHeaders, type VerifyCode } from '../../../core/outcome.ts';
 import type { RequiredScope } from '../../../core/scopes.ts';
-import { memoOfConnection } from '../../../credentials/secret-memo.ts';
 import type { VerifyResult } from '../../../credentials/verify.ts';
 import type { AppDeps } from '../../deps.ts';
 import { setRateLimitHeaders } from '../../plugins/auth.ts';
 import { requireOperator } from '../../plugins/operator-auth.ts';
-import { commonErrors, JSON_UTF8 } from '../../schemas.ts';
+import { commonErrors } from '../../schemas.ts';
 
 /** The outcome codes: the names of the errors the bearer hook would answer with (core/outcome.ts). */
 export const VERIFY_CODES: Record<VerifyCode, VerifyAnswerCode> = { VALID: 'VALID', ...CODE_TO_ERROR };
@@ -40,19 +39,14 @@ export const verifyRoutes =
       async (request, reply) => {
         const now = deps.clock.now();
         const { key, scope } = request.body;
-        // A backend often verifies one key several times in a row: its connection's memo saves the hash.
-        const result = await deps.verifier.verify(
-          key,
-          now,
-          scope as RequiredScope | undefined,
-          memoOfConnection(request.raw.socket),
-        );
+        const result = await deps.verifier.verify(key, now, scope as RequiredScope | undefined);
         return answer(result, request.ip, reply, now);
       },
     );
 
-    function answer(result: VerifyResult, ip: string, reply: FastifyReply, now: number): FastifyReply {
-      if (result.code === 'UNAUTHENTICATED') return reply.send(bodyOf(result));
+    /** The answer's headers and its usage record; returns the body (serialized by the route's schema). */
+    function answer(result: VerifyResult, ip: string, reply: FastifyReply, now: number): VerifyAnswer {
+      if (result.code === 'UNAUTHENTICATED') return bodyOf(result);
       const c = result.credential;
       setRateLimitHeaders(reply, result.ratelimit, now, result.code === 'RATE_LIMITED');
       if (result.code === 'VALID' || result.code === 'SCOPE_INSUFFICIENT' || result.code === 'RATE_LIMITED') {
@@ -72,16 +66,10 @@ export const verifyRoutes =
         if (c.alertBudgetPercent) deps.usage.budgetCharged(c, result.keyBudget);
         // The headers a route of the caller's should forward, as Keyward's own routes send them.
         if (c.secretEndsAt !== null) reply.headers(graceHeaders(c.secretEndsAt));
-        // Only the budget changes between two answers for one cache entry.
-        c.verifyAnswer ??= splitAtRatelimit(reply, bodyOf(result));
-        const [head, tail] = c.verifyAnswer;
-        const limits = result.ratelimit;
-        const ratelimit = `{"limit":${limits.limit},"remaining":${limits.remaining},"reset":${resetSeconds(limits.resetAt)}}`;
-        return reply.type(JSON_UTF8).send((head + ratelimit + tail) as never);
       }
       // Which budget refused (a route answers it as details.limit): for keyward/fastify and keyward/express.
       if (result.code === 'RATE_LIMITED') reply.header('x-keyward-limited-by', result.limitedBy);
-      return reply.send(bodyOf(result));
+      return bodyOf(result);
     }
   };
 
@@ -116,18 +104,4 @@ function bodyOf(result: VerifyResult): VerifyAnswer {
       expires_at: c.expiresAt !== null ? new Date(c.expiresAt).toISOString() : null,
     },
   };
-}
-
-const RATELIMIT_NULL = '"ratelimit":null';
-
-/**
- * The route's serialization of `answer` with `ratelimit` left out, as the text before and after its
- * value. Strings in the answer are escaped, so the key appears unescaped only once.
- */
-function splitAtRatelimit(reply: FastifyReply, answer: VerifyAnswer): readonly [string, string] {
-  const text = String(reply.serialize({ data: { ...answer.data, ratelimit: null } }));
-  const at = text.indexOf(RATELIMIT_NULL);
-  if (at < 0 || text.indexOf(RATELIMIT_NULL, at + 1) >= 0) throw new Error('unexpected verify answer shape');
-  const valueAt = at + RATELIMIT_NULL.length - 'null'.length;
-  return [text.slice(0, valueAt), text.slice(valueAt + 'null'.length)];
 }

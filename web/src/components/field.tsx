@@ -1,4 +1,4 @@
-/** A labelled form control with an optional hint, wired for screen readers. */
+/** A labelled form control with an optional hint, wired for screen readers; and the fields forms share. */
 import { cloneElement, type ReactElement, useId } from 'react';
 
 export function Field({
@@ -22,5 +22,24 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/** The free-text description credentials and webhook endpoints have (at most 1000 characters, as the API). */
+export function DescriptionField({
+  label = 'Description',
+  hint,
+  value,
+  onChange,
+}: {
+  label?: string;
+  hint?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <textarea maxLength={1000} rows={2} value={value} onChange={(e) => onChange(e.target.value)} />
+    </Field>
   );
 }

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { api, type Credential, type CredentialWithSecret } from '../api.ts';
 import { Dialog } from '../components/dialog.tsx';
 import { DialogActions } from '../components/dialog-actions.tsx';
-import { Field } from '../components/field.tsx';
+import { DescriptionField, Field } from '../components/field.tsx';
 import { ScopePicker } from '../components/scope-picker.tsx';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
@@ -91,14 +91,7 @@ export function EditIntegrationDialog({
         <Field label="Name">
           <input required maxLength={200} value={name} onChange={(e) => setName(e.target.value)} />
         </Field>
-        <Field label="Description">
-          <textarea
-            maxLength={1000}
-            rows={2}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </Field>
+        <DescriptionField value={description} onChange={setDescription} />
         <ScopePicker value={scopes} onChange={setScopes} />
         <p className="hint">Scope changes apply to the integration's very next request.</p>
         {form.error && <ErrorNote error={form.error} />}

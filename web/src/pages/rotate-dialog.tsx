@@ -2,22 +2,13 @@
  * Rotate an integration's token: now (the old token ends at once) or later, keeping the old token
  * for a grace period whose end is shown before and after; then the new secret, once.
  */
-import { useState } from 'react';
 import { DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS } from '../../../src/contract/limits.ts';
 import { api, type Credential, type RotatedCredential } from '../api.ts';
-import { Dialog } from '../components/dialog.tsx';
-import { DialogActions } from '../components/dialog-actions.tsx';
-import {
-  PeriodField,
-  periodChoices,
-  type RotationMode,
-  RotationModes,
-} from '../components/rotation-timing.tsx';
+import { RotationDialog } from '../components/rotation-dialog.tsx';
+import { periodChoices } from '../components/rotation-timing.tsx';
 import { SecretDialog } from '../components/secret-dialog.tsx';
-import { ErrorNote } from '../components/states.tsx';
 import { maskedSecret } from '../lib/credential-status.ts';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
-import { useSubmit } from '../lib/use-submit.ts';
 
 const HOUR = 3600;
 const DAY = 86_400;
@@ -35,72 +26,52 @@ export function RotateDialog({
   onRotated: (next: Credential) => void;
   onClose: () => void;
 }) {
-  const [mode, setMode] = useState<RotationMode>('later');
-  const [grace, setGrace] = useState(DEFAULT_GRACE_SECONDS);
-  const [rotated, setRotated] = useState<RotatedCredential>();
   const current = integration.token
     ? maskedSecret(integration.token.prefix, integration.token.start)
     : 'the current token';
-  const until = new Date(Date.now() + grace * 1000).toISOString();
-  const form = useSubmit(async () => {
-    const result = await api.rotate(
-      integration.id,
-      mode === 'now' ? { mode } : { mode, grace_seconds: grace },
-    );
-    const { secret: _secret, previous_valid_until: _until, ...withoutSecret } = result;
-    onRotated(withoutSecret);
-    setRotated(result);
-  });
-
-  if (rotated) {
-    return (
-      <SecretDialog title="Your new token" secret={rotated.secret} onClose={onClose}>
-        <p className="callout callout-info" data-testid="previous-valid-until">
-          {rotated.previous_valid_until
-            ? `The previous token ${current} keeps working until ${formatDateTime(rotated.previous_valid_until)} (${formatRelative(rotated.previous_valid_until)}). Switch your integration over before then.`
-            : `The previous token ${current} has stopped working.`}
-        </p>
-      </SecretDialog>
-    );
-  }
-
   return (
-    <Dialog title={`Rotate the token of “${integration.name}”`} onClose={onClose} busy={form.busy}>
-      <form onSubmit={form.submit} className="form">
-        <RotationModes
-          legend={`When should ${current} stop working?`}
-          mode={mode}
-          onChange={setMode}
-          later={{
-            title: 'Rotate later',
-            hint: 'Both tokens work during a grace period, so you can switch without downtime.',
-          }}
-          now={{
-            title: 'Rotate now',
-            hint: 'The current token stops working immediately. Use this if it leaked.',
-          }}
-        />
-        {mode === 'later' && (
-          <PeriodField
-            id="grace"
-            label="Grace period"
-            value={grace}
-            onChange={setGrace}
-            choices={GRACE_CHOICES}
-            defaultValue={DEFAULT_GRACE_SECONDS}
-          >
-            {current} keeps working until <strong>{formatDateTime(until)}</strong>.
-          </PeriodField>
-        )}
-        {form.error && <ErrorNote error={form.error} />}
-        <DialogActions
-          label={mode === 'now' ? 'Rotate now' : 'Rotate later'}
-          busyLabel="Rotating…"
-          busy={form.busy}
-          onCancel={onClose}
-          tone={mode === 'now' ? 'danger' : 'primary'}
-        />
-      </form>
-    </Dialog>
+    <RotationDialog<RotatedCredential>
+      title={`Rotate the token of “${integration.name}”`}
+      legend={`When should ${current} stop working?`}
+      later={{
+        title: 'Rotate later',
+        hint: 'Both tokens work during a grace period, so you can switch without downtime.',
+      }}
+      now={{
+        title: 'Rotate now',
+        hint: 'The current token stops working immediately. Use this if it leaked.',
+      }}
+      period={{
+        id: 'grace',
+        label: 'Grace period',
+        choices: GRACE_CHOICES,
+        defaultValue: DEFAULT_GRACE_SECONDS,
+      }}
+      keepsWorkingUntil={(until) => (
+        <>
+          {current} keeps working until {until}.
+        </>
+      )}
+      actionLabel={(mode) => (mode === 'now' ? 'Rotate now' : 'Rotate later')}
+      rotate={async (mode, grace) => {
+        const result = await api.rotate(
+          integration.id,
+          mode === 'now' ? { mode } : { mode, grace_seconds: grace },
+        );
+        const { secret: _secret, previous_valid_until: _until, ...withoutSecret } = result;
+        onRotated(withoutSecret);
+        return result;
+      }}
+      rotated={(rotated) => (
+        <SecretDialog title="Your new token" secret={rotated.secret} onClose={onClose}>
+          <p className="callout callout-info" data-testid="previous-valid-until">
+            {rotated.previous_valid_until
+              ? `The previous token ${current} keeps working until ${formatDateTime(rotated.previous_valid_until)} (${formatRelative(rotated.previous_valid_until)}). Switch your integration over before then.`
+              : `The previous token ${current} has stopped working.`}
+          </p>
+        </SecretDialog>
+      )}
+      onClose={onClose}
+    />
   );
 }

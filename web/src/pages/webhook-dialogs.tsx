@@ -9,13 +9,9 @@ import { Choice } from '../components/choice.tsx';
 import { Dialog } from '../components/dialog.tsx';
 import { DialogActions } from '../components/dialog-actions.tsx';
 import { EventPicker, type EventSelection, EventTags } from '../components/event-picker.tsx';
-import { Field } from '../components/field.tsx';
-import {
-  PeriodField,
-  periodChoices,
-  type RotationMode,
-  RotationModes,
-} from '../components/rotation-timing.tsx';
+import { DescriptionField, Field } from '../components/field.tsx';
+import { RotationDialog } from '../components/rotation-dialog.tsx';
+import { periodChoices } from '../components/rotation-timing.tsx';
 import { SecretDialog } from '../components/secret-dialog.tsx';
 import { ErrorNote } from '../components/states.tsx';
 import { formatDateTime, formatRelative } from '../lib/format.ts';
@@ -33,6 +29,32 @@ const selectionOf = (events: readonly string[]): EventSelection =>
 function checkEvents(events: EventSelection): EventSelection {
   if (events.length === 0) throw new InputError('Choose at least one event, or All events.');
   return events;
+}
+
+/** Where an endpoint receives events; a new one gets an example and the focus. */
+function EndpointUrlField({
+  value,
+  onChange,
+  isNew = false,
+}: {
+  value: string;
+  onChange: (url: string) => void;
+  isNew?: boolean;
+}) {
+  return (
+    <Field label="Endpoint URL" hint={URL_HINT}>
+      <input
+        type="url"
+        required
+        maxLength={2048}
+        autoComplete="off"
+        placeholder={isNew ? 'https://example.com/webhooks/keyward' : undefined}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        data-autofocus={isNew || undefined}
+      />
+    </Field>
+  );
 }
 
 export function CreateWebhookDialog({
@@ -72,27 +94,14 @@ export function CreateWebhookDialog({
   return (
     <Dialog title="Add a webhook endpoint" onClose={onClose} busy={form.busy} size="large">
       <form className="form" onSubmit={form.submit}>
-        <Field label="Endpoint URL" hint={URL_HINT}>
-          <input
-            type="url"
-            required
-            maxLength={2048}
-            autoComplete="off"
-            placeholder="https://example.com/webhooks/keyward"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-            data-autofocus
-          />
-        </Field>
+        <EndpointUrlField value={url} onChange={setUrl} isNew />
         <EventPicker value={events} onChange={setEvents} />
-        <Field label="Description (optional)" hint="What receives these events, and who owns it.">
-          <textarea
-            maxLength={1000}
-            rows={2}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </Field>
+        <DescriptionField
+          label="Description (optional)"
+          hint="What receives these events, and who owns it."
+          value={description}
+          onChange={setDescription}
+        />
         {form.error && <ErrorNote error={form.error} />}
         <DialogActions label="Add endpoint" busyLabel="Adding…" busy={form.busy} onCancel={onClose} />
       </form>
@@ -128,25 +137,9 @@ export function EditWebhookDialog({
   return (
     <Dialog title="Edit the endpoint" onClose={onClose} busy={form.busy} size="large">
       <form className="form" onSubmit={form.submit}>
-        <Field label="Endpoint URL" hint={URL_HINT}>
-          <input
-            type="url"
-            required
-            maxLength={2048}
-            autoComplete="off"
-            value={url}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-        </Field>
+        <EndpointUrlField value={url} onChange={setUrl} />
         <EventPicker value={events} onChange={setEvents} />
-        <Field label="Description">
-          <textarea
-            maxLength={1000}
-            rows={2}
-            value={description}
-            onChange={(e) => setDescription(e.target.value)}
-          />
-        </Field>
+        <DescriptionField value={description} onChange={setDescription} />
         <Choice
           type="checkbox"
           checked={enabled}
@@ -185,74 +178,52 @@ export function RotateSecretDialog({
   onRotated: (next: WebhookEndpoint) => void;
   onClose: () => void;
 }) {
-  const [mode, setMode] = useState<RotationMode>('later');
-  const [overlap, setOverlap] = useState(DEFAULT_SECRET_OVERLAP_SECONDS);
-  const [rotated, setRotated] = useState<WebhookEndpointWithSecret>();
-  const until = new Date(Date.now() + overlap * 1000).toISOString();
-  const form = useSubmit(async () => {
-    const result = await api.rotateWebhookSecret(endpoint.id, {
-      overlap_seconds: mode === 'now' ? 0 : overlap,
-    });
-    const { secret: _secret, ...withoutSecret } = result;
-    onRotated(withoutSecret);
-    setRotated(result);
-  });
-
-  if (rotated) {
-    const previousUntil = rotated.previous_secret_expires_at;
-    return (
-      <SecretDialog
-        title="Your new signing secret"
-        secret={rotated.secret}
-        note={SECRET_NOTE}
-        onClose={onClose}
-      >
-        <p className="callout callout-info" data-testid="previous-secret-until">
-          {previousUntil
-            ? `The previous secret keeps signing deliveries until ${formatDateTime(previousUntil)} (${formatRelative(previousUntil)}): until then each delivery carries both signatures. Switch your receiver over before then.`
-            : 'The previous secret no longer signs deliveries: receivers must use this one from now on.'}
-        </p>
-      </SecretDialog>
-    );
-  }
-
   return (
-    <Dialog title="Rotate the signing secret" onClose={onClose} busy={form.busy}>
-      <form className="form" onSubmit={form.submit}>
-        <RotationModes
-          legend="What happens to the current secret?"
-          mode={mode}
-          onChange={setMode}
-          later={{
-            title: 'Keep signing with it for a while',
-            hint: 'Deliveries carry two signatures, one per secret, so your receiver verifies them with either while you switch it over.',
-          }}
-          now={{
-            title: 'Stop using it now',
-            hint: 'Only the new secret signs from now on. Use this if the current one leaked.',
-          }}
-        />
-        {mode === 'later' && (
-          <PeriodField
-            id="overlap"
-            label="Overlap"
-            value={overlap}
-            onChange={setOverlap}
-            choices={OVERLAP_CHOICES}
-            defaultValue={DEFAULT_SECRET_OVERLAP_SECONDS}
+    <RotationDialog<WebhookEndpointWithSecret>
+      title="Rotate the signing secret"
+      legend="What happens to the current secret?"
+      later={{
+        title: 'Keep signing with it for a while',
+        hint: 'Deliveries carry two signatures, one per secret, so your receiver verifies them with either while you switch it over.',
+      }}
+      now={{
+        title: 'Stop using it now',
+        hint: 'Only the new secret signs from now on. Use this if the current one leaked.',
+      }}
+      period={{
+        id: 'overlap',
+        label: 'Overlap',
+        choices: OVERLAP_CHOICES,
+        defaultValue: DEFAULT_SECRET_OVERLAP_SECONDS,
+      }}
+      keepsWorkingUntil={(until) => <>The current secret keeps signing until {until}.</>}
+      actionLabel={() => 'Rotate secret'}
+      rotate={async (mode, overlap) => {
+        const result = await api.rotateWebhookSecret(endpoint.id, {
+          overlap_seconds: mode === 'now' ? 0 : overlap,
+        });
+        const { secret: _secret, ...withoutSecret } = result;
+        onRotated(withoutSecret);
+        return result;
+      }}
+      rotated={(rotated) => {
+        const previousUntil = rotated.previous_secret_expires_at;
+        return (
+          <SecretDialog
+            title="Your new signing secret"
+            secret={rotated.secret}
+            note={SECRET_NOTE}
+            onClose={onClose}
           >
-            The current secret keeps signing until <strong>{formatDateTime(until)}</strong>.
-          </PeriodField>
-        )}
-        {form.error && <ErrorNote error={form.error} />}
-        <DialogActions
-          label="Rotate secret"
-          busyLabel="Rotating…"
-          busy={form.busy}
-          onCancel={onClose}
-          tone={mode === 'now' ? 'danger' : 'primary'}
-        />
-      </form>
-    </Dialog>
+            <p className="callout callout-info" data-testid="previous-secret-until">
+              {previousUntil
+                ? `The previous secret keeps signing deliveries until ${formatDateTime(previousUntil)} (${formatRelative(previousUntil)}): until then each delivery carries both signatures. Switch your receiver over before then.`
+                : 'The previous secret no longer signs deliveries: receivers must use this one from now on.'}
+            </p>
+          </SecretDialog>
+        );
+      }}
+      onClose={onClose}
+    />
   );
 }

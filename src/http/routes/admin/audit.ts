@@ -1,27 +1,18 @@
 /** Every workspace's audit log, oldest first, for a follower (a SIEM) that polls with the last cursor. */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { auditFeedEnvelope, auditFeedQuery } from '../../../contract/admin.ts';
-import { iso } from '../../../core/time.ts';
 import type { AuditRow } from '../../../storage/repositories/audit-log.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, encodeCursor } from '../../pagination.ts';
 import { commonErrors } from '../../schemas.ts';
+import { presentAuditEntry } from '../api/audit.ts';
 import { adminRouteOptions } from './common.ts';
 
-const json = (text: string | null): Record<string, unknown> | null =>
-  text ? (JSON.parse(text) as Record<string, unknown>) : null;
-
-const present = (a: AuditRow) => ({
-  id: a.id,
-  workspace_id: a.workspace_id,
-  action: a.action,
-  actor: { type: a.actor_type, id: a.actor_id, label: a.actor_label },
-  target: { type: a.target_type, id: a.target_id },
-  ip: a.ip,
-  before: json(a.before),
-  after: json(a.after),
-  created_at: iso(a.created_at),
-});
+/** The management API's entry, with the workspace it belongs to (the feed spans every workspace). */
+const present = (a: AuditRow) => {
+  const { id, ...entry } = presentAuditEntry(a);
+  return { id, workspace_id: a.workspace_id, ...entry };
+};
 
 export const adminAuditRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>

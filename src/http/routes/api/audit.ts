@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { alertEventSchema, auditEntrySchema, auditQuery } from '../../../contract/usage.ts';
 import { iso } from '../../../core/time.ts';
+import type { AuditRow } from '../../../storage/repositories/audit-log.ts';
 import type { AppDeps } from '../../deps.ts';
 import { decodeCursor, listResponse } from '../../pagination.ts';
 import { commonErrors, listEnvelope, pageQuery } from '../../schemas.ts';
@@ -9,6 +10,18 @@ import { manage, workspaceOf } from './common.ts';
 
 const json = (text: string | null): Record<string, unknown> | null =>
   text ? (JSON.parse(text) as Record<string, unknown>) : null;
+
+/** An audit entry as both the management API and the operators' feed answer it. */
+export const presentAuditEntry = (a: AuditRow) => ({
+  id: a.id,
+  action: a.action,
+  actor: { type: a.actor_type, id: a.actor_id, label: a.actor_label },
+  target: { type: a.target_type, id: a.target_id },
+  ip: a.ip,
+  before: json(a.before),
+  after: json(a.after),
+  created_at: iso(a.created_at),
+});
 
 export const auditRoutes =
   (deps: AppDeps): FastifyPluginAsyncZod =>
@@ -28,16 +41,7 @@ export const auditRoutes =
           { action: q.action, targetId: q.target_id, actorId: q.actor_id },
           { limit: q.limit, after: decodeCursor(q.cursor) },
         );
-        return listResponse(page, (a) => ({
-          id: a.id,
-          action: a.action,
-          actor: { type: a.actor_type, id: a.actor_id, label: a.actor_label },
-          target: { type: a.target_type, id: a.target_id },
-          ip: a.ip,
-          before: json(a.before),
-          after: json(a.after),
-          created_at: iso(a.created_at),
-        }));
+        return listResponse(page, presentAuditEntry);
       },
     );
 

@@ -81,6 +81,32 @@ export const usageRoutes =
       };
     };
 
+    /** A credential of the workspace (any kind), or ERR_NOT_FOUND. */
+    const findCredential = async (workspaceId: string, id: string) => {
+      const cred = await storage.credentials.get(workspaceId, id);
+      if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${id} not found.`);
+      return cred;
+    };
+
+    /** The answer of a series query over the usage `of` a workspace or credential, with `of`'s budget use. */
+    const series = async (
+      query: z.infer<typeof seriesQuery>,
+      of: Parameters<typeof storage.usage.hourly>[0],
+      spent: Budget | undefined,
+    ) => {
+      const { from, to } = range(query);
+      const rows = await storage.usage.hourly(of, from - (from % DAY), to);
+      return {
+        data: {
+          from: iso(from),
+          to: iso(to),
+          granularity: query.granularity,
+          ...toSeries(rows, from, to, query.granularity),
+          budget: await budget(spent),
+        },
+      };
+    };
+
     app.get(
       '/credentials/:id/usage',
       manage('member', 'Usage of one credential over time, and its budget use', {
@@ -90,28 +116,15 @@ export const usageRoutes =
       }),
       async (request) => {
         const ws = workspaceOf(request);
-        const cred = await storage.credentials.get(ws, request.params.id);
-        if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
-        const { from, to } = range(request.query);
-        const rows = await storage.usage.hourly(
-          { workspaceId: ws, credentialId: cred.id },
-          from - (from % DAY),
-          to,
-        );
+        const cred = await findCredential(ws, request.params.id);
         const workspace = await storage.workspaces.get(ws);
         const plan = config.plans.get(workspace?.plan ?? '');
         const limit = (cred.rate_limit && parseRateLimit(cred.rate_limit)) || plan?.keyLimit;
-        return {
-          data: {
-            from: iso(from),
-            to: iso(to),
-            granularity: request.query.granularity,
-            ...toSeries(rows, from, to, request.query.granularity),
-            budget: await budget(
-              limit ? { key: `key:${cred.id}`, limit: limit.limit, windowMs: limit.windowMs } : undefined,
-            ),
-          },
-        };
+        return series(
+          request.query,
+          { workspaceId: ws, credentialId: cred.id },
+          limit ? { key: `key:${cred.id}`, limit: limit.limit, windowMs: limit.windowMs } : undefined,
+        );
       },
     );
 
@@ -123,21 +136,13 @@ export const usageRoutes =
       }),
       async (request) => {
         const ws = workspaceOf(request);
-        const { from, to } = range(request.query);
-        const rows = await storage.usage.hourly({ workspaceId: ws }, from - (from % DAY), to);
         const workspace = await storage.workspaces.get(ws);
         const pool = config.plans.get(workspace?.plan ?? '')?.workspaceLimit;
-        return {
-          data: {
-            from: iso(from),
-            to: iso(to),
-            granularity: request.query.granularity,
-            ...toSeries(rows, from, to, request.query.granularity),
-            budget: await budget(
-              pool ? { key: `ws:${ws}`, limit: pool.limit, windowMs: pool.windowMs } : undefined,
-            ),
-          },
-        };
+        return series(
+          request.query,
+          { workspaceId: ws },
+          pool ? { key: `ws:${ws}`, limit: pool.limit, windowMs: pool.windowMs } : undefined,
+        );
       },
     );
 
@@ -150,8 +155,7 @@ export const usageRoutes =
       }),
       async (request) => {
         const ws = workspaceOf(request);
-        const cred = await storage.credentials.get(ws, request.params.id);
-        if (!cred) throw new KeywardError('ERR_NOT_FOUND', `Credential ${request.params.id} not found.`);
+        const cred = await findCredential(ws, request.params.id);
         const { cursor } = request.query;
         if (cursor !== undefined && !/^\d{1,15}$/.test(cursor)) {
           throw new KeywardError(

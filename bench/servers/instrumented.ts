@@ -1,60 +1,37 @@
 /**
  * Keyward composed exactly as `keyward serve` does (config → compose → buildApp → listen), with two
- * bench-only additions: every SQL statement the server sends goes through a Kysely plugin that counts
- * it by kind, and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
+ * bench-only additions: every SQL statement the server sends is counted by kind (Kysely's query log), and the credential cache size can be set (BENCH_CACHE_SIZE). The parent asks for the
  * counts over the IPC channel (`{type: 'snapshot'}`), before and after a load run. BENCH_QUIET=1
  * stops all timer-driven work (the callgrind counts of docs/performance.md, round 2).
  *
  *   PORT=… KEYWARD_DATABASE_URL=… node --import tsx bench/servers/instrumented.ts   (spawned with ipc)
  */
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { compose } from '../../src/server/compose.ts';
-import { openStorage, Storage } from '../../src/storage/index.ts';
+import { openStorage } from '../../src/storage/index.ts';
 
 export interface QueryCounts {
   select: number;
   insert: number;
   update: number;
   delete: number;
+  /** Everything else: a transaction's begin and commit, pings, migrations. */
   other: number;
 }
 
-const KIND: Record<string, keyof QueryCounts> = {
-  SelectQueryNode: 'select',
-  InsertQueryNode: 'insert',
-  UpdateQueryNode: 'update',
-  DeleteQueryNode: 'delete',
+const counts: QueryCounts = { select: 0, insert: 0, update: 0, delete: 0, other: 0 };
+/** By the statement's first word: compiled-once statements reach the driver as raw SQL, not as query trees. */
+const countStatement = (sql: string) => {
+  const word = /^\s*(\w+)/.exec(sql)?.[1]?.toLowerCase() ?? '';
+  counts[word in counts && word !== 'other' ? (word as keyof QueryCounts) : 'other']++;
 };
-
-class CountingPlugin implements KyselyPlugin {
-  readonly counts: QueryCounts = { select: 0, insert: 0, update: 0, delete: 0, other: 0 };
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.counts[KIND[args.node.kind] ?? 'other']++;
-    return args.node;
-  }
-
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return Promise.resolve(args.result);
-  }
-}
 
 const config = loadConfig(process.env);
 const logger = pino({ level: config.logLevel });
-const base = openStorage(config.databaseUrl);
-const counter = new CountingPlugin();
-// Same driver and connection, every query passing through the counter (transactions inherit plugins).
-const storage = new Storage(base.db.withPlugin(counter), base.dialect);
+// Every statement sent on any connection of this storage, transactions' included, is counted.
+const storage = openStorage(config.databaseUrl, { onStatement: countStatement });
 const cacheSize = process.env.BENCH_CACHE_SIZE ? Number(process.env.BENCH_CACHE_SIZE) : undefined;
 // BENCH_QUIET: no timer-driven work (usage writes, invalidation poll, webhook worker, jobs), so what
 // a measurement counts is the requests' own work (docs/performance.md, round 2).
@@ -68,7 +45,7 @@ await app.listen({ port: config.port, host: config.host });
 
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'snapshot') {
-    process.send?.({ type: 'snapshot', counts: { ...counter.counts }, flushes: composed.deps.usage.flushes });
+    process.send?.({ type: 'snapshot', counts: { ...counts }, flushes: composed.deps.usage.flushes });
   }
 });
 

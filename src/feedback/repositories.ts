@@ -4,6 +4,8 @@
  * board is read with the count of its posts and a post with the count of its votes, the same way.
  */
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { CompiledStatement } from '../storage/compiled.ts';
+import type { DialectName } from '../storage/dialect.ts';
 import { fetchPage, type Page, type PageRequest } from '../storage/page.ts';
 import type { BoardTable, Database, PostTable, VoteTable } from '../storage/schema.ts';
 
@@ -17,6 +19,7 @@ export type VoteRow = Selectable<VoteTable>;
 class WorkspaceRows<T extends FeedbackTable> {
   constructor(
     protected readonly db: Kysely<Database>,
+    protected readonly dialect: DialectName,
     protected readonly table: T,
   ) {}
 
@@ -49,33 +52,54 @@ class WorkspaceRows<T extends FeedbackTable> {
       .executeTakeFirst();
     return Number(r.numDeletedRows) > 0;
   }
+}
 
-  /**
-   * Inserts `row` only if its parent (the board of a post, the post of a vote) is in the row's
-   * workspace, in one statement (`insert … select … from <parent>`): no probe before, no window
-   * between probe and insert. False when the parent is not there (a parent deleted concurrently
-   * may also surface as a foreign-key violation).
-   */
-  protected async insertUnder(
-    row: Selectable<Database[T]> & { workspace_id: string },
-    parent: 'boards' | 'posts',
-    parentId: string,
-  ): Promise<boolean> {
-    const columns = Object.keys(row) as (keyof typeof row & string)[];
-    const r = await this.db
-      .insertInto(this.table as FeedbackTable)
+/**
+ * Inserts a row only if its parent (the board of a post, the post of a vote) is in the row's
+ * workspace, in one statement (`insert … select … from <parent>`): no probe before, no window
+ * between probe and insert. Nothing is inserted when the parent is not there (a parent deleted
+ * concurrently may also surface as a foreign-key violation). Compiled once: every post and every
+ * vote runs it.
+ */
+function insertUnder<Row extends { workspace_id: string }>(
+  table: 'posts' | 'votes',
+  parent: { table: 'boards' | 'posts'; column: keyof Row & string },
+  columns: readonly (keyof Row & string)[],
+) {
+  return new CompiledStatement<Row>(columns, (db, row) =>
+    db
+      .insertInto(table)
       .columns(columns as never)
       .expression((eb) =>
         eb
-          .selectFrom(parent)
+          .selectFrom(parent.table)
           .select(columns.map((c) => eb.val(row[c]).as(c)))
           .where('workspace_id', '=', row.workspace_id)
-          .where('id', '=', parentId),
-      )
-      .executeTakeFirst();
-    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-  }
+          .where('id', '=', row[parent.column] as string),
+      ),
+  );
 }
+
+const insertPost = insertUnder<Selectable<PostTable>>('posts', { table: 'boards', column: 'board_id' }, [
+  'id',
+  'workspace_id',
+  'board_id',
+  'title',
+  'body',
+  'status',
+  'author',
+  'created_at',
+  'updated_at',
+]);
+const insertVote = insertUnder<VoteRow>('votes', { table: 'posts', column: 'post_id' }, [
+  'id',
+  'workspace_id',
+  'post_id',
+  'voter',
+  'created_at',
+]);
+
+const inserted = (r: { numAffectedRows?: bigint }) => Number(r.numAffectedRows ?? 0) > 0;
 
 /**
  * Rows read with the number of their children (a board's posts, a post's votes) as `countAs`,
@@ -84,6 +108,7 @@ class WorkspaceRows<T extends FeedbackTable> {
 class CountedRows<T extends 'boards' | 'posts', Row> extends WorkspaceRows<T> {
   constructor(
     db: Kysely<Database>,
+    dialect: DialectName,
     table: T,
     private readonly children: {
       table: 'posts' | 'votes';
@@ -91,7 +116,7 @@ class CountedRows<T extends 'boards' | 'posts', Row> extends WorkspaceRows<T> {
       countAs: 'post_count' | 'vote_count';
     },
   ) {
-    super(db, table);
+    super(db, dialect, table);
   }
 
   protected selectCounted(workspaceId: string) {
@@ -125,8 +150,8 @@ class CountedRows<T extends 'boards' | 'posts', Row> extends WorkspaceRows<T> {
 }
 
 export class BoardRepository extends CountedRows<'boards', BoardRow> {
-  constructor(db: Kysely<Database>) {
-    super(db, 'boards', { table: 'posts', parentColumn: 'board_id', countAs: 'post_count' });
+  constructor(db: Kysely<Database>, dialect: DialectName) {
+    super(db, dialect, 'boards', { table: 'posts', parentColumn: 'board_id', countAs: 'post_count' });
   }
 
   async insert(row: Selectable<BoardTable>): Promise<BoardRow> {
@@ -140,13 +165,15 @@ export class BoardRepository extends CountedRows<'boards', BoardRow> {
 }
 
 export class PostRepository extends CountedRows<'posts', PostRow> {
-  constructor(db: Kysely<Database>) {
-    super(db, 'posts', { table: 'votes', parentColumn: 'post_id', countAs: 'vote_count' });
+  constructor(db: Kysely<Database>, dialect: DialectName) {
+    super(db, dialect, 'posts', { table: 'votes', parentColumn: 'post_id', countAs: 'vote_count' });
   }
 
-  /** Inserts the post, or nothing when its board is not in its workspace (false then). */
+  /** Inserts the post, or nothing when its board is not in its workspace (undefined then). */
   async insert(row: Selectable<PostTable>): Promise<PostRow | undefined> {
-    return (await this.insertUnder(row, 'boards', row.board_id)) ? { ...row, vote_count: 0 } : undefined;
+    return inserted(await insertPost.execute(this.db, this.dialect, row))
+      ? { ...row, vote_count: 0 }
+      : undefined;
   }
 
   listByBoard(
@@ -163,13 +190,13 @@ export class PostRepository extends CountedRows<'posts', PostRow> {
 
 /** Votes on posts: one per voter per post, enforced by a unique constraint. */
 export class VoteRepository extends WorkspaceRows<'votes'> {
-  constructor(db: Kysely<Database>) {
-    super(db, 'votes');
+  constructor(db: Kysely<Database>, dialect: DialectName) {
+    super(db, dialect, 'votes');
   }
 
   /** Inserts the vote, or nothing when its post is not in its workspace (undefined then). */
   async insert(row: VoteRow): Promise<VoteRow | undefined> {
-    return (await this.insertUnder(row, 'posts', row.post_id)) ? row : undefined;
+    return inserted(await insertVote.execute(this.db, this.dialect, row)) ? row : undefined;
   }
 
   get(workspaceId: string, id: string): Promise<VoteRow | undefined> {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
+import { Kysely, type KyselyConfig, PostgresDialect, type SqliteDatabase, SqliteDialect } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { type ConnectionLost, ResilientPgPool } from './pg-pool.ts';
@@ -23,6 +23,8 @@ export interface OpenOptions {
   idleInTransactionTimeoutMs?: number;
   /** Told once per lost PostgreSQL connection (the pool replaces it). */
   onConnectionLost?: ConnectionLost;
+  /** Told the SQL of every statement sent, transactions' begin and commit included (the bench counts them). */
+  onStatement?: (sql: string) => void;
 }
 
 export interface OpenedDatabase {
@@ -43,7 +45,7 @@ export function redactUrl(url: string): string {
 
 export function openDatabase(url: string, options: OpenOptions = {}): OpenedDatabase {
   const dialect = dialectOf(url);
-  if (dialect === 'sqlite') return { db: openSqlite(url.slice('sqlite:'.length)), dialect };
+  if (dialect === 'sqlite') return { db: openSqlite(url.slice('sqlite:'.length), options), dialect };
   return { db: openPostgres(url, options), dialect };
 }
 
@@ -56,11 +58,25 @@ export const SQLITE_PRAGMAS = [
   'synchronous = NORMAL',
 ] as const;
 
-function openSqlite(path: string): Kysely<Database> {
+/** Kysely's query log, only when asked for: it wraps every connection's queries. */
+function statementLog(options: OpenOptions): Pick<KyselyConfig, 'log'> {
+  const told = options.onStatement;
+  if (!told) return {};
+  return {
+    log: (event) => {
+      if (event.level === 'query') told(event.query.sql);
+    },
+  };
+}
+
+function openSqlite(path: string, options: OpenOptions): Kysely<Database> {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SQLite(path);
   for (const pragma of SQLITE_PRAGMAS) sqlite.pragma(pragma);
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
+  return new Kysely<Database>({
+    dialect: new SqliteDialect({ database: new StatementCache(sqlite) }),
+    ...statementLog(options),
+  });
 }
 
 /** Most prepared statements kept, and the most SQL text they may hold between them (characters). */
@@ -135,5 +151,6 @@ function openPostgres(url: string, options: OpenOptions): Kysely<Database> {
   });
   return new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new ResilientPgPool(pool, options.onConnectionLost ?? (() => {})) }),
+    ...statementLog(options),
   });
 }

@@ -6,6 +6,7 @@ import { type Actor, recordAudit } from '../audit/record.ts';
 import { TEST_EVENT_TYPE } from '../contract/webhooks.ts';
 import { KeywardError } from '../core/errors.ts';
 import { newId } from '../core/ids.ts';
+import type { Repositories } from '../storage/index.ts';
 import type { WebhookDeliveryRow } from '../storage/repositories/webhook-deliveries.ts';
 import type { WebhookEndpointRow } from '../storage/repositories/webhook-endpoints.ts';
 import { pendingDelivery } from './emit.ts';
@@ -14,6 +15,31 @@ import { notFound, type WebhookContext } from './endpoints.ts';
 function assertEnabled(endpoint: WebhookEndpointRow): void {
   if (endpoint.enabled === 0)
     throw new KeywardError('ERR_CONFLICT', 'This endpoint is disabled; enable it first.');
+}
+
+/** Queues one delivery and audits it on its endpoint: how a test event and a redelivery both end. */
+async function queueAudited(
+  tx: Repositories,
+  actor: Actor,
+  delivery: WebhookDeliveryRow,
+  action: string,
+  after: Record<string, unknown>,
+  now: number,
+): Promise<WebhookDeliveryRow> {
+  await tx.webhooks.deliveries.insert([delivery]);
+  await recordAudit(
+    tx,
+    actor,
+    {
+      workspaceId: delivery.workspace_id,
+      action,
+      targetType: 'webhook',
+      targetId: delivery.endpoint_id,
+      after,
+    },
+    now,
+  );
+  return delivery;
 }
 
 /** Queues a `webhook.test` event to this endpoint only, whatever it subscribes to. */
@@ -40,20 +66,7 @@ export async function sendTestEvent(
       data: JSON.stringify({ endpoint_id: id, message: 'This is a test event from Keyward.' }),
     });
     const delivery = pendingDelivery(event, id, now);
-    await tx.webhooks.deliveries.insert([delivery]);
-    await recordAudit(
-      tx,
-      actor,
-      {
-        workspaceId,
-        action: 'webhook.test_sent',
-        targetType: 'webhook',
-        targetId: id,
-        after: { event_id: event.id },
-      },
-      now,
-    );
-    return delivery;
+    return queueAudited(tx, actor, delivery, 'webhook.test_sent', { event_id: event.id }, now);
   });
 }
 
@@ -77,19 +90,7 @@ export async function redeliver(
       id,
       now,
     );
-    await tx.webhooks.deliveries.insert([delivery]);
-    await recordAudit(
-      tx,
-      actor,
-      {
-        workspaceId,
-        action: 'webhook.redelivered',
-        targetType: 'webhook',
-        targetId: id,
-        after: { event_id: original.event_id, delivery_id: delivery.id },
-      },
-      now,
-    );
-    return delivery;
+    const after = { event_id: original.event_id, delivery_id: delivery.id };
+    return queueAudited(tx, actor, delivery, 'webhook.redelivered', after, now);
   });
 }

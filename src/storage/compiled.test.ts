@@ -1,6 +1,7 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects, type TestDatabase } from '../../test/support/storages.ts';
-import { CompiledStatement } from './compiled.ts';
+import { CompiledStatement, preparedNameOf } from './compiled.ts';
 
 interface Row {
   id: string;
@@ -73,4 +74,26 @@ describe.each(dialects())('a statement compiled once, on $name', ({ name, create
     await expect(failed).rejects.toThrow('roll back');
     expect(await names([`ws_c3_${name}`])).toEqual([]);
   });
+
+  it.runIf(name === 'postgres')(
+    'is a named prepared statement on the PostgreSQL connection that ran it',
+    async () => {
+      const { storage } = db;
+      await storage.db.transaction().execute(async (trx) => {
+        await insertWorkspace.execute(trx, storage.dialect, {
+          id: `ws_c4_${name}`,
+          name: 'Prepared',
+          plan: 'free',
+          created_at: 4,
+        });
+        const prepared = await sql<{
+          name: string;
+          statement: string;
+        }>`select name, statement from pg_prepared_statements`.execute(trx);
+        const ours = prepared.rows.filter((r) => r.statement.startsWith('insert into "workspaces"'));
+        expect(ours).toHaveLength(1);
+        expect(preparedNameOf(ours[0]!.statement)).toBe(ours[0]!.name);
+      });
+    },
+  );
 });

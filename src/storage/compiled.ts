@@ -9,6 +9,16 @@ import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'k
 import type { DialectName } from './dialect.ts';
 import type { Database } from './schema.ts';
 
+/**
+ * The statements compiled once for PostgreSQL, by SQL text, and the name each is prepared under:
+ * the pool (pg-pool.ts) sends them as named statements, so each connection has the server parse
+ * and plan them once instead of on every write. A small, fixed set, so a connection never holds
+ * more than a few.
+ */
+const preparedNames = new Map<string, string>();
+
+export const preparedNameOf = (sql: string): string | undefined => preparedNames.get(sql);
+
 /** Stands for the value named `name` while the query is compiled. */
 class Marker {
   constructor(readonly name: PropertyKey) {}
@@ -32,6 +42,8 @@ export class CompiledStatement<Values extends object> {
     if (compiled === undefined) {
       compiled = this.compile(db);
       this.compiled.set(dialect, compiled);
+      if (dialect === 'postgres' && !preparedNames.has(compiled.sql))
+        preparedNames.set(compiled.sql, `keyward_${preparedNames.size + 1}`);
     }
     const parameters = compiled.parameters.map((p) =>
       p instanceof Marker ? values[p.name as keyof Values] : p,

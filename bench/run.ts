@@ -553,7 +553,7 @@ await alone(
         after = await statementCounts(server);
       },
     });
-    // Three selects per miss (secret, credential, workspace): 3.0 shows every request missed.
+    // One select per miss (secret, credential and workspace joined): 1.00 shows every request missed.
     const selects = (after?.counts.select ?? 0) - (before?.counts.select ?? 0);
     if (r.measured?.responses)
       r.notes.push(`${(selects / r.measured.responses).toFixed(2)} selects per request`);

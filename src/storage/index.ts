@@ -34,7 +34,7 @@ export interface Repositories {
 function repositoriesOver(db: Kysely<Database>, dialect: DialectName): Repositories {
   return {
     workspaces: new WorkspaceRepository(db),
-    credentials: new CredentialRepository(db),
+    credentials: new CredentialRepository(db, dialect),
     invalidations: new InvalidationRepository(db),
     boards: new BoardRepository(db, dialect),
     posts: new PostRepository(db, dialect),

@@ -135,6 +135,10 @@ export class Authenticator<K extends AuthCredential, Req, Res> {
       return false;
     }
     const outcome = await this.deps.verifier.verify(secret, now, scope);
+    if (outcome.code === 'UNAUTHENTICATED') {
+      await this.refuseFailure(req, res, now, INVALID_KEY);
+      return false;
+    }
     return this.conclude(outcome, req, res, now, scope);
   }
 
@@ -147,19 +151,15 @@ export class Authenticator<K extends AuthCredential, Req, Res> {
     this.io.refuse(res, 401, errorBody('ERR_UNAUTHENTICATED', MISSING_CREDENTIALS));
   }
 
-  /** What a verification decided, once the rate-limit headers are set: true to go on, else answered. */
-  private async conclude(
-    outcome: AuthOutcome<K>,
+  /** What an identified credential's outcome decided, headers set: true to go on, else answered. */
+  private conclude(
+    outcome: Exclude<AuthOutcome<K>, { code: 'UNAUTHENTICATED' }>,
     req: Req,
     res: Res,
     now: number,
     scope: string | undefined,
-  ): Promise<boolean> {
+  ): boolean {
     const io = this.io;
-    if (outcome.code === 'UNAUTHENTICATED') {
-      await this.refuseFailure(req, res, now, INVALID_KEY);
-      return false;
-    }
     const credential = outcome.credential;
     io.setRateLimit(res, outcome.ratelimit, now, outcome.code === 'RATE_LIMITED');
     // Set for every identified credential, so failed calls (403, 429) appear in its usage too.

@@ -54,7 +54,14 @@ export class CredentialVerifier {
     const entry =
       this.deps.cache.get(digest) ??
       (isWellFormedSecret(secret, this.deps.prefixes) ? await this.load(digest) : undefined);
-    return entry === undefined ? UNAUTHENTICATED : this.decide(entry, now, scope);
+    if (entry === undefined) return UNAUTHENTICATED;
+    // Lifecycle and plan charge nothing: the budgets are only read for the headers.
+    const refused = lifecycleRefusal(entry, now);
+    if (refused !== undefined) {
+      const peeked = await this.deps.limiter.peek(entry.budgets, now);
+      return { code: refused, credential: entry, ratelimit: tightest(peeked.states) };
+    }
+    return charged(entry, await this.deps.limiter.consume(entry.budgets, now), scope);
   }
 
   /**
@@ -65,18 +72,6 @@ export class CredentialVerifier {
     if (secretPrefixOf(secret, this.deps.prefixes) === undefined) return false;
     const cached = this.deps.cache.get(digestSecret(secret));
     return cached !== undefined && credentialState(cached, now) === 'active';
-  }
-
-  /** Lifecycle, plan, both budgets and scope, for an identified credential. */
-  private async decide(entry: CachedCredential, now: number, scope?: RequiredScope): Promise<VerifyResult> {
-    const state = credentialState(entry, now);
-    if (state !== 'active' || !entry.plan.apiAccess) {
-      const code =
-        state === 'revoked' ? 'KEY_REVOKED' : state === 'expired' ? 'KEY_EXPIRED' : 'PLAN_REQUIRED';
-      const peeked = await this.deps.limiter.peek(entry.budgets, now);
-      return { code, credential: entry, ratelimit: tightest(peeked.states) };
-    }
-    return charged(entry, await this.deps.limiter.consume(entry.budgets, now), scope);
   }
 
   private load(digest: string): Promise<CachedCredential | undefined> {
@@ -102,6 +97,17 @@ export class CredentialVerifier {
     if (this.deps.cache.generation === generation) this.deps.cache.set(digest, entry);
     return entry;
   }
+}
+
+/** Why a credential is refused before any budget is charged (revoked, expired, plan), if it is. */
+function lifecycleRefusal(
+  entry: CachedCredential,
+  now: number,
+): 'KEY_REVOKED' | 'KEY_EXPIRED' | 'PLAN_REQUIRED' | undefined {
+  const state = credentialState(entry, now);
+  if (state === 'revoked') return 'KEY_REVOKED';
+  if (state === 'expired') return 'KEY_EXPIRED';
+  return entry.plan.apiAccess ? undefined : 'PLAN_REQUIRED';
 }
 
 /** The outcome once both budgets were asked to charge one request. */

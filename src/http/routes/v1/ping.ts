@@ -15,15 +15,15 @@ export const pingRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: pingResponse, ...commonErrors },
       },
     },
-    async (request) => {
+    (request, reply) => {
       const c = request.credential!;
-      return {
+      reply.send({
         data: {
           ok: true as const,
           workspace_id: c.workspaceId,
-          credential: { id: c.credentialId, kind: c.kind, name: c.name, scopes: [...c.scopes] },
+          credential: { id: c.credentialId, kind: c.kind, name: c.name, scopes: c.scopes as string[] },
         },
-      };
+      });
     },
   );
 };

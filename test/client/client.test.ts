@@ -122,7 +122,9 @@ describe('keyward/client against a running Keyward', () => {
     expect(scope.details).toMatchObject({ required: 'boards:write' });
     expect(scope.rateLimit).toMatchObject({ limit: 1000 });
 
-    const wrong = createClient({ baseUrl: running().baseUrl, apiKey: `${key.secret.slice(0, -1)}x` });
+    // Another last character (a secret ending in x would otherwise stay the same, valid key).
+    const typo = `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}`;
+    const wrong = createClient({ baseUrl: running().baseUrl, apiKey: typo });
     expect(await apiError(wrong.ping())).toMatchObject({ status: 401, code: 'ERR_UNAUTHENTICATED' });
 
     const invalid = await apiError(admin().workspaces.create({ name: '' }));

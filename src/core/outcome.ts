@@ -122,16 +122,9 @@ export function graceHeaders(secretEndsAt: number): Record<string, string> {
 }
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const WHITESPACE = /\s/;
 
 /** The secret of `Bearer <secret>` (scheme in any case, spaces around), or undefined. */
 export function bearerSecret(header: string): string | undefined {
-  // The common exact form without the capturing expression (and its match array). A character loop
-  // instead of the test was measured dearer (~1 500 against ~1 100 instructions).
-  if (header.length > 7 && header.startsWith('Bearer ')) {
-    const secret = header.slice(7);
-    if (!WHITESPACE.test(secret)) return secret;
-  }
   return BEARER.exec(header)?.[1];
 }
 

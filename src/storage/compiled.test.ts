@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, type TestDatabase } from '../../test/support/storages.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDialects, type TestDatabase } from '../../test/support/storages.ts';
 import { CompiledStatement, preparedNameOf } from './compiled.ts';
 
 interface Row {
@@ -15,11 +15,7 @@ const insertWorkspace = new CompiledStatement<Row>(['id', 'name', 'plan', 'creat
   db.insertInto('workspaces').values({ ...row, settings: '{}' }),
 );
 
-describe.each(dialects())('a statement compiled once, on $name', ({ name, create }) => {
-  if (!create) {
-    it.skip(`${name} is not configured`, () => {});
-    return;
-  }
+describeDialects('a statement compiled once,', (create, name) => {
   let db: TestDatabase;
   beforeAll(async () => {
     db = await create();

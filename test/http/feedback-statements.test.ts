@@ -5,22 +5,18 @@
  * jobs) is stopped, so every statement counted is the request's own.
  */
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { createApiKey } from '../../src/credentials/api-keys.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { type Composed, compose } from '../../src/server/compose.ts';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
-import { dialects, type TestDatabase } from '../support/storages.ts';
+import { describeDialects, type TestDatabase } from '../support/storages.ts';
 
 const QUIET_MS = 1e9;
 
-describe.each(dialects())('statements per feedback write on $name', ({ name, create }) => {
-  if (!create) {
-    it.skip(`${name} is not configured`, () => {});
-    return;
-  }
+describeDialects('statements per feedback write', (create) => {
   let db: TestDatabase;
   let counted: Storage;
   let composed: Composed;

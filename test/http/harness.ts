@@ -4,24 +4,13 @@
  */
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.ts';
 import { testRedisUrl, uniqueName } from '../support/services.ts';
-import { type CreateOptions, dialects, type TestDatabase } from '../support/storages.ts';
+import type { CreateDatabase, TestDatabase } from '../support/storages.ts';
 
-export type CreateDatabase = (options?: CreateOptions) => Promise<TestDatabase>;
-
-/** Runs `body` once per storage dialect; a dialect whose service is missing shows as one skipped test. */
-export function describeDialects(title: string, body: (create: CreateDatabase) => void): void {
-  describe.each(dialects())(`${title} on $name`, ({ create }) => {
-    if (!create) {
-      it.skip('needs its database service (see the warning above)', () => {});
-      return;
-    }
-    body(create);
-  });
-}
+export { type CreateDatabase, describeDialects } from '../support/storages.ts';
 
 export interface LimiterBackend {
   name: 'memory' | 'redis';

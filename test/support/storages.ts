@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { describe, it } from 'vitest';
 import { openStorage, type Storage } from '../../src/storage/index.ts';
 import { testDatabaseUrl, uniqueName } from './services.ts';
 
@@ -83,4 +84,23 @@ export function dialects(): DialectCase[] {
     { name: 'sqlite', create: createSqliteDatabase },
     { name: 'postgres', create: pgUrl ? (options) => createPostgresDatabase(pgUrl, options) : undefined },
   ];
+}
+
+export type CreateDatabase = (options?: CreateOptions) => Promise<TestDatabase>;
+
+/**
+ * Runs `body` once per storage dialect; a dialect whose service is missing shows as one skipped test
+ * (and, under CI, `dialects()` throws instead: a skip there is a failure).
+ */
+export function describeDialects(
+  title: string,
+  body: (create: CreateDatabase, name: DialectCase['name']) => void,
+): void {
+  describe.each(dialects())(`${title} on $name`, ({ name, create }) => {
+    if (!create) {
+      it.skip('needs its database service (see the warning above)', () => {});
+      return;
+    }
+    body(create, name);
+  });
 }

@@ -1,6 +1,6 @@
 /** Reading the secrets of a page of credentials in one query, on SQLite and PostgreSQL. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dialects, type TestDatabase } from '../../../test/support/storages.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDialects, type TestDatabase } from '../../../test/support/storages.ts';
 import { newId } from '../../core/ids.ts';
 import { generateSecret, hashSecret, startOf } from '../../core/secrets.ts';
 import type { CredentialRow, SecretRow } from './credentials.ts';
@@ -38,11 +38,7 @@ function secretRow(credentialId: string, at: number): SecretRow {
   };
 }
 
-describe.each(dialects())('secretsOfEach on $name', ({ name, create }) => {
-  if (!create) {
-    it.skip(`${name} is not configured`, () => {});
-    return;
-  }
+describeDialects('secretsOfEach', (create) => {
   let db: TestDatabase;
   let clock = T0;
   const tick = () => (clock += 1_000);
